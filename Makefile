@@ -1,0 +1,79 @@
+# rr: a small application server for PHP workers.  See README.md.
+#
+#   make          build ./rr
+#   make test     build and run every test (ends with "N passed, N failed")
+#   make check    the same tests, everything built with ASan and UBSan
+#   make fuzz     bounded libFuzzer runs (FUZZ_SECONDS each, clang)
+#   make bench    performance figures (not part of test)
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	 = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wformat=2
+CPPFLAGS += -D_GNU_SOURCE
+LDLIBS	 = -lyaml
+VERSION	 = 0.1.0
+
+ifeq ($(SAN),1)
+O	 = build-san
+RR	 = build-san/rr
+XFLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+else
+O	 = build
+RR	 = rr
+XFLAGS	 =
+endif
+
+LIB	 = config goridge log worker pool ticker
+LIBOBJ	 = $(LIB:%=$(O)/%.o)
+HDRS	 = $(wildcard *.h)
+UNITS	 = $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/unit_*.c))
+WORKERS	 = $(patsubst tests/workers/%.c,$(O)/tests/workers/%,\
+	   $(filter-out tests/workers/tw.c,$(wildcard tests/workers/*.c)))
+
+FUZZ_SECONDS ?= 60
+FUZZERS	 = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+all: $(RR)
+
+$(RR): $(O)/rr.o $(LIBOBJ)
+	$(CC) $(CFLAGS) $(XFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/%.o: %.c $(HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DRR_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) $(XFLAGS) -c -o $@ $<
+
+$(O)/tests/unit_%: tests/unit_%.c tests/unit.h $(LIBOBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I. $(WARN) $(CFLAGS) $(XFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
+
+$(O)/tests/workers/%: tests/workers/%.c tests/workers/tw.c tests/workers/tw.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(XFLAGS) -o $@ $< tests/workers/tw.c
+
+build-tests: $(RR) $(UNITS) $(WORKERS)
+
+test: build-tests
+	RR=$(RR) O=$(O) tests/run
+
+check:
+	$(MAKE) SAN=1 test
+
+# libFuzzer targets: tests/fuzz/fuzz_NAME.c, seeded from tests/fuzz/seed_NAME/
+# (generated from shared vectors and test configs by tests/fuzz/seeds).
+build-fuzz/%: tests/fuzz/%.c $(addsuffix .c,$(LIB)) $(HDRS)
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) -I. -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< $(addsuffix .c,$(LIB)) $(LDLIBS)
+
+fuzz: $(FUZZERS:%=build-fuzz/%)
+	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZERS)
+
+bench: $(RR)
+	$(MAKE) -C bench run
+
+clean:
+	rm -rf build build-san build-fuzz rr
+
+.PHONY: all test check fuzz bench clean build-tests

@@ -1,0 +1,143 @@
+/*
+ * config: loads a RoadRunner-style rr.yaml into one plain struct, see
+ * shared/REFERENCE.md for keys and defaults.  The only file that knows YAML.
+ *
+ * Errors are values: config_load() fills err with
+ * "FILE:LINE:COL: key.path: what was found, what was expected" and returns
+ * -1; nothing is printed.  Warnings (unknown keys, other plugins' sections,
+ * 'version: 2.7') are collected in cfg->warnings for main to log once the
+ * logger is set up from cfg->logs.
+ */
+#ifndef RR_CONFIG_H
+#define RR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_ERR_MAX	512
+#define CONFIG_MAX_WORKERS 500
+
+/* Durations are nanoseconds, as Go's time.Duration. */
+typedef int64_t duration_ns;
+#define MS_NS	((duration_ns)1000000)
+#define SEC_NS	((duration_ns)1000000000)
+
+struct command {
+	char		**argv;		/* NULL-terminated; argv[0] is the program */
+	size_t		  argc;
+};
+
+struct env_list {
+	char		**vars;		/* "KEY=VALUE", keys upper-cased, expanded */
+	size_t		  n;
+};
+
+struct on_init_config {
+	bool		  set;		/* the section exists */
+	struct command	  command;
+	duration_ns	  exec_timeout;	/* 60s */
+	struct env_list	  env;
+	char		 *user;		/* NULL: rr's own */
+	bool		  exit_on_error;	/* false */
+};
+
+struct server_config {
+	struct command	  command;	/* required */
+	struct env_list	  env;
+	char		 *user;		/* NULL: rr's own */
+	char		 *group;
+	char		 *relay;	/* "pipes" */
+	duration_ns	  relay_timeout;	/* 60s */
+	struct on_init_config on_init;
+};
+
+struct supervisor_config {
+	bool		  set;		/* the section exists */
+	duration_ns	  watch_tick;	/* 5s */
+	duration_ns	  ttl;		/* 0 = off */
+	duration_ns	  idle_ttl;
+	duration_ns	  exec_ttl;
+	uint64_t	  max_worker_memory;	/* MB, 0 = off */
+};
+
+struct pool_config {
+	unsigned	  num_workers;	/* default: online CPUs */
+	uint64_t	  max_jobs;	/* 0 = unlimited */
+	duration_ns	  allocate_timeout;	/* 60s */
+	bool		  allocate_timeout_set;
+	duration_ns	  reset_timeout;	/* 60s */
+	duration_ns	  destroy_timeout;	/* 60s */
+	bool		  debug;
+	struct supervisor_config supervisor;
+};
+
+struct ticker_config {
+	duration_ns	  interval;	/* 1s, also when 0 */
+	struct pool_config pool;
+};
+
+enum log_mode { LOGS_DEVELOPMENT, LOGS_PRODUCTION, LOGS_RAW, LOGS_OFF };
+enum log_level { LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR };
+enum log_encoding { LOGS_CONSOLE, LOGS_JSON };
+
+struct logs_config {
+	enum log_mode	  mode;		/* development */
+	enum log_level	  level;	/* debug */
+	enum log_encoding encoding;	/* console, json for production */
+	char		 *output;	/* "stderr", "stdout" or a path */
+};
+
+struct config {
+	char		 *path;		/* the file that was loaded */
+	char		 *version;	/* "3" or "2.7" */
+	bool		  rpc_set;	/* an rpc section exists */
+	char		 *rpc_listen;	/* rpc.listen, for RR_RPC; may be NULL */
+	struct server_config server;
+	struct ticker_config ticker;
+	struct logs_config logs;
+	duration_ns	  grace_period;	/* endure.grace_period, 30s */
+	char		**warnings;	/* "FILE:LINE:COL: key: message" */
+	size_t		  nwarnings;
+};
+
+/*
+ * Load path, apply its includes, then the overrides ("key.path=value", as
+ * given to -o), expand environment variables and fill in defaults.
+ */
+int		config_load(struct config *, const char *path,
+		    char *const *overrides, size_t noverrides,
+		    char *err, size_t errlen);
+void		config_free(struct config *);
+
+/* Print the effective configuration, defaults filled in, as YAML. */
+void		config_print(const struct config *, FILE *);
+
+/*
+ * Load KEY=VALUE lines (blank lines, '#' comments, 'export ' prefixes and
+ * quoted values allowed) into the environment, never overwriting a
+ * variable that is already set.
+ */
+int		config_load_dotenv(const char *path, char *err, size_t errlen);
+
+/*
+ * Go's time.ParseDuration syntax ("300ms", "1m30s", "1.5h", "100us", "µs"),
+ * checked for overflow; a bare number other than 0 is an error that
+ * suggests a unit.  err gets the reason without any location.
+ */
+int		config_parse_duration(const char *, duration_ns *,
+		    char *err, size_t errlen);
+
+/*
+ * Split a command line as sh would (single quotes, double quotes,
+ * backslashes) without any expansion; fills a NULL-terminated argv.
+ */
+int		config_split_command(const char *, struct command *,
+		    char *err, size_t errlen);
+void		command_free(struct command *);
+
+/* $V, ${V}, ${V:-default}; unset expands to "".  Returns malloc'd string. */
+char		*config_expand_env(const char *);
+
+#endif

@@ -1,0 +1,355 @@
+/*
+ * log: see log.h.  A line is assembled in a static buffer and written with
+ * one write(2), so concurrent writers (rr and anything else sharing the
+ * supervisor's pipe) never interleave inside a line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define LINE_MAX_BYTES	8192
+#define TRUNCATED	"...(truncated)"
+
+enum log_level	 log_min_level = LOG_LEVEL_INFO;
+enum log_mode	 log_mode_ = LOGS_DEVELOPMENT;
+
+static enum log_encoding encoding = LOGS_CONSOLE;
+static int	 out_fd = STDERR_FILENO;
+static char	*out_path;		/* set when output is a file */
+static unsigned long long dropped;
+
+struct line {
+	char	 buf[LINE_MAX_BYTES];
+	size_t	 len;
+	bool	 full;
+};
+
+static struct line line;
+
+static const char *level_names[] = { "debug", "info", "warn", "error" };
+static const char *level_upper[] = { "DEBUG", "INFO", "WARN", "ERROR" };
+
+static void
+put(struct line *l, const char *s, size_t n)
+{
+	size_t room = sizeof l->buf - sizeof TRUNCATED - 1 - l->len;
+
+	if (l->full)
+		return;
+	if (n > room) {
+		n = room;
+		l->full = true;
+	}
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+static void
+puts_(struct line *l, const char *s)
+{
+	put(l, s, strlen(s));
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
+ * bytes there are not valid UTF-8 (overlongs and surrogates included).
+ */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len, i;
+	unsigned long cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/*
+ * Append untrusted bytes.  JSON gets JSON escapes; the console gets C-like
+ * ones.  Invalid UTF-8 becomes the text \xNN in both, so a JSON line stays
+ * valid whatever a worker printed.  quote adds '"' around console values
+ * that would otherwise be ambiguous.
+ */
+static void
+put_escaped(struct line *l, const char *p, size_t n, bool json, bool quote)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	char esc[8];
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		k = utf8_len(s + i, n - i);
+		if (k > 1) {
+			put(l, (const char *)s + i, k);
+			continue;
+		}
+		if (k == 0) {
+			k = 1;
+			snprintf(esc, sizeof esc, json ? "\\\\x%02x" : "\\x%02x",
+			    s[i]);
+			puts_(l, esc);
+			continue;
+		}
+		switch (s[i]) {
+		case '\n':
+			puts_(l, "\\n");
+			break;
+		case '\r':
+			puts_(l, "\\r");
+			break;
+		case '\t':
+			puts_(l, "\\t");
+			break;
+		case '\\':
+			puts_(l, json || quote ? "\\\\" : "\\");
+			break;
+		case '"':
+			puts_(l, json || quote ? "\\\"" : "\"");
+			break;
+		default:
+			if (s[i] < 0x20 || s[i] == 0x7f) {
+				snprintf(esc, sizeof esc,
+				    json ? "\\u%04x" : "\\x%02x", s[i]);
+				puts_(l, esc);
+			} else
+				put(l, (const char *)s + i, 1);
+		}
+	}
+}
+
+static bool
+needs_quotes(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return true;
+	for (i = 0; i < n; i++)
+		if (s[i] == ' ' || s[i] == '"' || s[i] == '=' ||
+		    (unsigned char)s[i] < 0x20)
+			return true;
+	return false;
+}
+
+static void
+put_value(struct line *l, const struct log_field *f, bool json)
+{
+	char num[24];
+	size_t n, i;
+
+	if (f->kind == LF_INT_) {
+		snprintf(num, sizeof num, "%lld", f->n);
+		puts_(l, num);
+		return;
+	}
+	n = f->kind == LF_BYTES_ ? f->len : (f->s ? strlen(f->s) : 0);
+	if (f->kind == LF_TEXT_ && !json) {
+		puts_(l, "\"");
+		for (i = 0; i < n; i++)
+			put(l, f->s[i] == '"' ? "\\\"" : f->s + i,
+			    f->s[i] == '"' ? 2 : 1);
+		puts_(l, "\"");
+	} else if (json || needs_quotes(f->s, n)) {
+		puts_(l, "\"");
+		put_escaped(l, f->s, n, json, true);
+		puts_(l, "\"");
+	} else
+		put_escaped(l, f->s, n, false, false);
+}
+
+static void
+put_time(struct line *l, bool json)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[96];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (json) {
+		snprintf(buf, sizeof buf, "%lld.%06ld", (long long)ts.tv_sec,
+		    ts.tv_nsec / 1000);
+	} else {
+		gmtime_r(&ts.tv_sec, &tm);
+		snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	}
+	puts_(l, buf);
+}
+
+static void
+format_console(struct line *l, enum log_level lvl, const char *comp,
+    const char *msg, size_t msglen, const struct log_field *f, size_t nf)
+{
+	char head[32];
+	size_t i;
+
+	put_time(l, false);
+	snprintf(head, sizeof head, " %-5s %-6s ", level_upper[lvl], comp);
+	puts_(l, head);
+	put_escaped(l, msg, msglen, false, false);
+	for (i = 0; i < nf; i++) {
+		puts_(l, i == 0 ? "\t" : " ");
+		puts_(l, f[i].key);
+		puts_(l, "=");
+		put_value(l, &f[i], false);
+	}
+}
+
+static void
+format_json(struct line *l, enum log_level lvl, const char *comp,
+    const char *msg, size_t msglen, const struct log_field *f, size_t nf)
+{
+	size_t i;
+
+	puts_(l, "{\"level\":\"");
+	puts_(l, level_names[lvl]);
+	puts_(l, "\",\"ts\":");
+	put_time(l, true);
+	puts_(l, ",\"logger\":\"");
+	puts_(l, comp);
+	puts_(l, "\",\"msg\":\"");
+	put_escaped(l, msg, msglen, true, true);
+	puts_(l, "\"");
+	for (i = 0; i < nf; i++) {
+		puts_(l, ",\"");
+		puts_(l, f[i].key);
+		puts_(l, "\":");
+		put_value(l, &f[i], true);
+	}
+}
+
+void
+log_emit(enum log_level lvl, const char *comp, const char *msg,
+    size_t msglen, const struct log_field *f, size_t nf)
+{
+	struct line *l = &line;
+	const char *p;
+	ssize_t w;
+	size_t left;
+
+	l->len = 0;
+	l->full = false;
+	if (log_mode_ == LOGS_RAW)
+		put_escaped(l, msg, msglen, false, false);
+	else if (encoding == LOGS_JSON)
+		format_json(l, lvl, comp, msg, msglen, f, nf);
+	else
+		format_console(l, lvl, comp, msg, msglen, f, nf);
+	if (l->full) {
+		memcpy(l->buf + l->len, TRUNCATED, sizeof TRUNCATED - 1);
+		l->len += sizeof TRUNCATED - 1;
+	}
+	if (encoding == LOGS_JSON && log_mode_ != LOGS_RAW) {
+		if (l->full)	/* close what the cut left open */
+			l->buf[l->len++] = '"';
+		l->buf[l->len++] = '}';
+	}
+	l->buf[l->len++] = '\n';
+
+	for (p = l->buf, left = l->len; left > 0; p += w, left -= (size_t)w) {
+		w = write(out_fd, p, left);
+		if (w < 0 && errno == EINTR)
+			w = 0;
+		else if (w <= 0) {
+			dropped++;
+			return;
+		}
+	}
+}
+
+static int
+open_output(const char *path, char *err, size_t errlen)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1)
+		snprintf(err, errlen, "logs.output: cannot open %s: %s", path,
+		    strerror(errno));
+	return fd;
+}
+
+int
+log_open(const struct logs_config *lc, char *err, size_t errlen)
+{
+	const char *o = lc->output ? lc->output : "stderr";
+	int fd = STDERR_FILENO;
+
+	if (strcmp(o, "stdout") == 0)
+		fd = STDOUT_FILENO;
+	else if (strcmp(o, "stderr") != 0) {
+		if ((fd = open_output(o, err, errlen)) == -1)
+			return -1;
+		free(out_path);
+		if ((out_path = strdup(o)) == NULL) {
+			close(fd);
+			snprintf(err, errlen, "logs.output: out of memory");
+			return -1;
+		}
+	}
+	log_close();
+	out_fd = fd;
+	log_mode_ = lc->mode;
+	log_min_level = lc->level;
+	encoding = lc->encoding;
+	return 0;
+}
+
+int
+log_reopen(char *err, size_t errlen)
+{
+	int fd;
+
+	if (out_path == NULL)
+		return 0;
+	if ((fd = open_output(out_path, err, errlen)) == -1)
+		return -1;
+	close(out_fd);
+	out_fd = fd;
+	return 0;
+}
+
+void
+log_close(void)
+{
+	if (out_fd > STDERR_FILENO)
+		close(out_fd);
+	out_fd = STDERR_FILENO;
+}
+
+unsigned long long
+log_dropped(void)
+{
+	return dropped;
+}

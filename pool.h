@@ -1,0 +1,121 @@
+/*
+ * pool: a fixed set of workers and every decision about them: the state
+ * machine (one transition function), dispatch to an idle worker, replies,
+ * replacement with back-off, reset and graceful stop.  It never waits: the
+ * caller's loop feeds it fd events, reaped children and deadlines.
+ *
+ * Any event source can drive it (the ticker, a benchmark, later an RPC
+ * listener): pool_exec() hands a payload to an idle worker or fails at
+ * once with EBUSY, and the outcome comes back through the exec_done_fn
+ * given to pool_init().
+ */
+#ifndef RR_POOL_H
+#define RR_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "worker.h"
+
+enum exec_outcome {
+	EXEC_OK,
+	EXEC_SOFT_ERROR,	/* the worker called error(); it stays */
+	EXEC_CRASH,		/* the worker died or closed its pipe */
+	EXEC_KILLED,		/* rr killed it (reset, shutdown, timeouts) */
+	EXEC_BAD_FRAME,		/* it answered with something malformed */
+	EXEC_EXEC_TTL,		/* it ran longer than supervisor.exec_ttl */
+	EXEC_REPLACED,		/* it asked to be replaced instead of answering */
+	EXEC_NOUTCOMES
+};
+
+struct exec_result {
+	enum exec_outcome	 outcome;
+	uint64_t		 tag;		/* as given to pool_exec() */
+	pid_t			 pid;
+	const uint8_t		*ctx, *body;	/* reply, or error message in body */
+	uint32_t		 ctx_len, body_len;
+	int64_t			 started, finished;	/* monotonic ns */
+};
+
+typedef void exec_done_fn(void *arg, const struct exec_result *);
+
+struct pool {
+	struct pool_config	 cfg;
+	duration_ns		 relay_timeout;
+	struct spawn_spec	 spec;
+	char			**env;		/* owned; spec.envp */
+	int			 epfd;
+	pid_t			 rr_pid;
+	exec_done_fn		*done;
+	void			*done_arg;
+
+	struct worker		*slots;
+	size_t			 nslots;
+	struct worker		**idle;		/* a stack: the warmest on top */
+	size_t			 nidle;
+	unsigned		 want;		/* resident workers to keep */
+
+	unsigned		 failures;	/* young deaths in a row */
+	int64_t			 spawn_at;	/* back-off: no spawn before */
+	int64_t			 next_deadline;	/* may be early, never late */
+	bool			 stopping;
+	int64_t			 stop_deadline;	/* grace period's end */
+
+	uint64_t		 spawned;
+	uint64_t		 left[WHY_NREASONS];	/* workers gone, by why */
+	unsigned		 forced;	/* stops that needed a signal */
+};
+
+/*
+ * Set up slots and the workers' environment (rr's own + server.env +
+ * RR_MODE=mode, RR_RELAY, RR_VERSION, RR_RPC) without spawning anything.
+ * Fails with a message when server.user/group can't be used.
+ */
+int		 pool_init(struct pool *, const struct config *, const char *mode,
+		    int epfd, exec_done_fn *, void *arg, char *err, size_t errlen);
+void		 pool_free(struct pool *);
+
+/* Spawn the resident workers. */
+void		 pool_start(struct pool *, int64_t now);
+
+/*
+ * Send a payload to an idle worker (a fresh one in debug mode).  The
+ * buffers may be reused as soon as it returns.  Returns the worker's pid,
+ * or -1 with errno EBUSY (no idle worker) or ESHUTDOWN (stopping).
+ */
+pid_t		 pool_exec(struct pool *, uint8_t flags, const void *ctx,
+		    uint32_t ctx_len, const void *body, uint32_t body_len,
+		    uint64_t tag, int64_t now);
+
+/* An epoll event whose data.ptr is a struct worker_fd of this pool. */
+void		 pool_on_io(struct pool *, void *ptr, uint32_t events,
+		    int64_t now);
+
+/*
+ * A child exited and is not reaped yet (waitid WNOWAIT), so its pid still
+ * names its process group.  Returns false when it is not a worker.
+ */
+bool		 pool_on_exit(struct pool *, pid_t, int status, int64_t now);
+
+/* The earliest moment pool_on_deadline() has work; INT64_MAX: none. */
+int64_t		 pool_next_deadline(const struct pool *);
+void		 pool_on_deadline(struct pool *, int64_t now);
+
+/* Replace every worker gracefully; busy ones after their payload, at the
+ * latest after reset_timeout. */
+void		 pool_reset(struct pool *, int64_t now);
+
+/* Stop every worker, busy ones after their payload; by deadline everyone
+ * has had SIGTERM and then SIGKILL. */
+void		 pool_stop(struct pool *, int64_t now, int64_t deadline);
+
+/* SIGKILL every worker's process group, now. */
+void		 pool_kill(struct pool *);
+
+unsigned	 pool_idle(const struct pool *);
+unsigned	 pool_processes(const struct pool *);	/* slots not free */
+const char	*pool_why_name(enum worker_why);
+const char	*pool_outcome_name(enum exec_outcome);
+
+#endif

@@ -1,0 +1,458 @@
+/*
+ * rr: a small application server for PHP workers.  It reads a
+ * RoadRunner-style rr.yaml, keeps a pool of workers speaking Goridge over
+ * pipes, and sends them RoadRunner's ticker payloads.
+ *
+ * One thread, one epoll loop.  Signals arrive only through a signalfd,
+ * ticks through a timerfd, and every other wait is a deadline the pool
+ * hands back to the loop as epoll_wait's timeout.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "pool.h"
+#include "ticker.h"
+
+/* Exit codes, documented in README.md. */
+#define EXIT_OK		0
+#define EXIT_RUNTIME	1	/* runtime failure, or a forced stop */
+#define EXIT_USAGE	2
+#define EXIT_CONFIG	78	/* EX_CONFIG */
+
+#define PIDFILE		".pid"
+
+struct options {
+	const char	*config;
+	const char	*workdir;
+	const char	*dotenv;
+	char		**overrides;
+	size_t		 noverrides;
+	int		 pidfile;
+	int		 silent;
+	int		 check;
+};
+
+static const struct option longopts[] = {
+	{ "config",	required_argument, NULL, 'c' },
+	{ "WorkDir",	required_argument, NULL, 'w' },
+	{ "workdir",	required_argument, NULL, 'w' },
+	{ "override",	required_argument, NULL, 'o' },
+	{ "dotenv",	required_argument, NULL, 'd' },
+	{ "pid",	no_argument,	   NULL, 'p' },
+	{ "silent",	no_argument,	   NULL, 's' },
+	{ "check",	no_argument,	   NULL, 'n' },
+	{ "version",	no_argument,	   NULL, 'v' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: rr serve [-c FILE] [-w DIR] [-o key.path=value]... "
+	    "[--dotenv FILE] [-p] [-s] [--check]\n"
+	    "       rr --version\n"
+	    "       rr -h\n"
+	    "\n"
+	    "  -c, --config FILE   config file (default .rr.yaml, then rr.yaml)\n"
+	    "  -w, --WorkDir DIR   work directory (default: the config's)\n"
+	    "  -o, --override K=V  override a config value, e.g. "
+	    "-o ticker.interval=5s\n"
+	    "      --dotenv FILE   load variables first (or $DOTENV_PATH)\n"
+	    "  -p, --pid           write " PIDFILE " in the work directory\n"
+	    "  -s, --silent        no start-up line on stdout\n"
+	    "      --check         print the effective config and exit\n"
+	    "\n"
+	    "exit: 0 ok, 1 runtime failure or forced stop, 2 usage, "
+	    "78 config error\n");
+}
+
+/* Startup errors: rr has not started anything yet, so it just leaves. */
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fatalx(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rr: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+static int64_t
+monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
+}
+
+static void
+parse_args(int argc, char **argv, struct options *o)
+{
+	int ch, serve = 0;
+
+	o->overrides = calloc((size_t)argc, sizeof *o->overrides);
+	if (o->overrides == NULL)
+		fatalx(EXIT_RUNTIME, "out of memory");
+	/* a leading '-' hands back non-options in place: "serve" may come
+	 * before or after the flags, as with RoadRunner's cobra */
+	while ((ch = getopt_long(argc, argv, "-c:w:o:psvh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->config = optarg; break;
+		case 'w': o->workdir = optarg; break;
+		case 'o': o->overrides[o->noverrides++] = optarg; break;
+		case 'd': o->dotenv = optarg; break;
+		case 'p': o->pidfile = 1; break;
+		case 's': o->silent = 1; break;
+		case 'n': o->check = 1; break;
+		case 1:
+			if (strcmp(optarg, "serve") != 0 || serve) {
+				fprintf(stderr, "rr: unknown command \"%s\"\n",
+				    optarg);
+				usage(stderr);
+				exit(EXIT_USAGE);
+			}
+			serve = 1;
+			break;
+		case 'v':
+			printf("rr version %s (Goridge v3 pipes, RoadRunner "
+			    "config '3' and '2.7')\n", RR_VERSION);
+			exit(EXIT_OK);
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		default:
+			usage(stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (!serve) {
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+}
+
+/* A daemon started with 0, 1 or 2 closed would hand them to the first
+ * pipe it makes; keep them taken. */
+static void
+hold_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
+		;
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
+static const char *
+find_config(const char *given)
+{
+	if (given != NULL)
+		return given;
+	if (access(".rr.yaml", F_OK) == 0)
+		return ".rr.yaml";
+	return "rr.yaml";
+}
+
+static void
+load_config(const struct options *o, struct config *cfg)
+{
+	const char *dotenv = o->dotenv ? o->dotenv : getenv("DOTENV_PATH");
+	char err[CONFIG_ERR_MAX];
+
+	if (dotenv != NULL && config_load_dotenv(dotenv, err, sizeof err) == -1)
+		fatalx(EXIT_CONFIG, "%s", err);
+	if (config_load(cfg, find_config(o->config), o->overrides,
+	    o->noverrides, err, sizeof err) == -1)
+		fatalx(EXIT_CONFIG, "%s", err);
+}
+
+/* Relative paths in the config (php app.php) mean the config's directory,
+ * as in RoadRunner, unless -w says otherwise. */
+static void
+enter_workdir(const struct options *o, const struct config *cfg)
+{
+	char path[PATH_MAX];
+	const char *dir = o->workdir;
+
+	if (dir == NULL) {
+		snprintf(path, sizeof path, "%s", cfg->path);
+		dir = dirname(path);
+	}
+	if (chdir(dir) == -1)
+		fatalx(EXIT_CONFIG, "work directory %s: %s", dir,
+		    strerror(errno));
+}
+
+/* Refuses to start over a live rr's pid file: two of them would fight
+ * over the same workers' directory. */
+static void
+write_pidfile(void)
+{
+	char buf[32];
+	long pid;
+	FILE *f;
+	int fd;
+
+	if ((f = fopen(PIDFILE, "re")) != NULL) {
+		if (fscanf(f, "%ld", &pid) == 1 && pid > 0 &&
+		    (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+			fatalx(EXIT_RUNTIME, "%s: rr is already running as "
+			    "pid %ld", PIDFILE, pid);
+		fclose(f);
+	}
+	fd = open(PIDFILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1)
+		fatalx(EXIT_RUNTIME, "%s: %s", PIDFILE, strerror(errno));
+	snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf))
+		fatalx(EXIT_RUNTIME, "%s: %s", PIDFILE, strerror(errno));
+	close(fd);
+}
+
+struct server {
+	const struct config	*cfg;
+	int			 epfd;
+	int			 sigfd;
+	struct pool		 pool;
+	struct ticker		 ticker;
+	int			 stopping;	/* signals seen: 0, 1, 2 */
+};
+
+static int
+setup_signals(struct server *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &s->sigfd };
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);	/* a dead worker's pipe is EPIPE */
+	s->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (s->sigfd == -1)
+		return -1;
+	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->sigfd, &ev);
+}
+
+/*
+ * Reap every child that has exited: signals coalesce, so one SIGCHLD may
+ * stand for many.  The pool sees each exit before the reap, while the
+ * dead leader still holds its process group's id.
+ */
+static void
+reap(struct server *s, int64_t now)
+{
+	siginfo_t si;
+	int status;
+
+	for (;;) {
+		memset(&si, 0, sizeof si);
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1 ||
+		    si.si_pid == 0)
+			return;
+		if (si.si_code == CLD_EXITED)
+			status = W_EXITCODE(si.si_status, 0);
+		else
+			status = W_EXITCODE(0, si.si_status) |
+			    (si.si_code == CLD_DUMPED ? WCOREFLAG : 0);
+		pool_on_exit(&s->pool, si.si_pid, status, now);
+		waitpid(si.si_pid, NULL, WNOHANG);
+	}
+}
+
+static void
+begin_stop(struct server *s, const char *sig, int64_t now)
+{
+	if (s->stopping++ > 0) {
+		log_warn("rr", "forced stop", LF_STR("signal", sig));
+		pool_kill(&s->pool);
+		return;
+	}
+	log_info("rr", "stopping", LF_STR("signal", sig),
+	    LF_INT("grace_ms", s->cfg->grace_period / MS_NS));
+	ticker_stop(&s->ticker);
+	pool_stop(&s->pool, now, now + s->cfg->grace_period);
+}
+
+static void
+on_signals(struct server *s, int64_t now)
+{
+	struct signalfd_siginfo si;
+	char err[256];
+
+	while (read(s->sigfd, &si, sizeof si) == sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGINT:
+			begin_stop(s, "SIGINT", now);
+			break;
+		case SIGTERM:
+			begin_stop(s, "SIGTERM", now);
+			break;
+		case SIGHUP:
+			if (s->stopping)
+				break;
+			log_info("rr", "reset", LF_STR("signal", "SIGHUP"));
+			pool_reset(&s->pool, now);
+			break;
+		case SIGCHLD:
+			reap(s, now);
+			break;
+		case SIGUSR1:
+			if (log_reopen(err, sizeof err) == -1)
+				log_error("rr", "cannot reopen the log",
+				    LF_STR("error", err));
+			break;
+		case SIGUSR2:
+			ticker_log_counters(&s->ticker);
+			break;
+		}
+	}
+}
+
+static int
+timeout_ms(int64_t deadline, int64_t now)
+{
+	int64_t ms;
+
+	if (deadline == INT64_MAX)
+		return -1;
+	if (deadline <= now)
+		return 0;
+	ms = (deadline - now + MS_NS - 1) / MS_NS;	/* never wake early */
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* The loop: returns the exit code once every worker is gone. */
+static int
+serve(struct server *s)
+{
+	struct epoll_event ev[64];
+	int64_t now;
+	int i, n;
+
+	pool_start(&s->pool, monotonic_ns());
+	for (;;) {
+		now = monotonic_ns();
+		n = epoll_wait(s->epfd, ev, 64,
+		    timeout_ms(pool_next_deadline(&s->pool), now));
+		if (n == -1 && errno != EINTR) {
+			log_error("rr", "epoll_wait failed",
+			    LF_STR("error", strerror(errno)));
+			pool_kill(&s->pool);
+			return EXIT_RUNTIME;
+		}
+		now = monotonic_ns();
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.ptr == &s->sigfd)
+				on_signals(s, now);
+			else if (ev[i].data.ptr == &s->ticker)
+				ticker_on_timer(&s->ticker, now);
+			else
+				pool_on_io(&s->pool, ev[i].data.ptr,
+				    ev[i].events, now);
+		}
+		if (s->stopping > 1)
+			return EXIT_RUNTIME;
+		pool_on_deadline(&s->pool, now);
+		if (s->stopping) {
+			if (pool_processes(&s->pool) == 0)
+				return s->pool.forced ? EXIT_RUNTIME : EXIT_OK;
+		} else if (!ticker_started(&s->ticker) &&
+		    (pool_idle(&s->pool) > 0 || s->cfg->ticker.pool.debug))
+			ticker_start(&s->ticker, now);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct config cfg;
+	struct server s = { .cfg = &cfg, .epfd = -1, .sigfd = -1 };
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+	int code;
+
+	parse_args(argc, argv, &o);
+	hold_std_fds();
+	load_config(&o, &cfg);
+	for (i = 0; i < cfg.nwarnings; i++)
+		fprintf(stderr, "rr: warning: %s\n", cfg.warnings[i]);
+	if (o.check) {
+		config_print(&cfg, stdout);
+		printf("# %s: configuration OK\n", cfg.path);
+		config_free(&cfg);
+		free(o.overrides);
+		return EXIT_OK;
+	}
+	if (log_open(&cfg.logs, err, sizeof err) == -1)
+		fatalx(EXIT_CONFIG, "%s", err);
+	enter_workdir(&o, &cfg);
+	if (o.pidfile)
+		write_pidfile();
+
+	if ((s.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    setup_signals(&s) == -1)
+		fatalx(EXIT_RUNTIME, "cannot set up the event loop: %s",
+		    strerror(errno));
+	if (pool_init(&s.pool, &cfg, "ticker", s.epfd, ticker_done, &s.ticker,
+	    err, sizeof err) == -1)
+		fatalx(EXIT_CONFIG, "%s", err);
+	if (ticker_init(&s.ticker, cfg.ticker.interval, &s.pool, s.epfd) == -1)
+		fatalx(EXIT_RUNTIME, "timerfd: %s", strerror(errno));
+	log_info("rr", "rr started", LF_STR("version", RR_VERSION),
+	    LF_STR("config", cfg.path),
+	    LF_INT("workers", cfg.ticker.pool.num_workers),
+	    LF_INT("interval_ms", cfg.ticker.interval / MS_NS),
+	    LF_INT("pid", getpid()));
+	if (!o.silent)
+		printf("rr %s serving ticks every %lld ms to %u workers "
+		    "(pid %ld)\n", RR_VERSION,
+		    (long long)(cfg.ticker.interval / MS_NS),
+		    cfg.ticker.pool.num_workers, (long)getpid());
+	fflush(stdout);
+
+	code = serve(&s);
+
+	ticker_log_counters(&s.ticker);
+	log_info("rr", "stopped", LF_INT("exit", code));
+	if (o.pidfile)
+		unlink(PIDFILE);
+	ticker_close(&s.ticker);
+	pool_free(&s.pool);
+	close(s.sigfd);
+	close(s.epfd);
+	log_close();
+	config_free(&cfg);
+	free(o.overrides);
+	return code;
+}

@@ -1,0 +1,201 @@
+/*
+ * ticker: see ticker.h.  The payload is formatted into stack buffers and
+ * leaves through pool_exec() at once, so a tick allocates nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "ticker.h"
+
+int
+ticker_init(struct ticker *t, duration_ns interval, struct pool *p, int epfd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = t };
+
+	memset(t, 0, sizeof *t);
+	t->interval = interval;
+	t->pool = p;
+	t->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (t->tfd == -1)
+		return -1;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, t->tfd, &ev) == -1) {
+		close(t->tfd);
+		t->tfd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static struct timespec
+ts(int64_t ns)
+{
+	return (struct timespec){ ns / SEC_NS, ns % SEC_NS };
+}
+
+int
+ticker_start(struct ticker *t, int64_t now)
+{
+	struct itimerspec its = { ts(t->interval), ts(now) };
+
+	t->start = now;
+	return timerfd_settime(t->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+bool
+ticker_started(const struct ticker *t)
+{
+	return t->start != 0;
+}
+
+static pid_t
+dispatch(struct ticker *t, uint64_t n, int64_t now)
+{
+	char ctx[48], body[40];
+	int clen, blen;
+
+	clen = snprintf(ctx, sizeof ctx, "{\"lastTick\":%lld}", t->last_tick);
+	blen = snprintf(body, sizeof body, "{\"tick\":%llu}",
+	    (unsigned long long)n);
+	return pool_exec(t->pool, GR_CODEC_JSON, ctx, (uint32_t)clen, body,
+	    (uint32_t)blen, n, now);
+}
+
+static void
+send_tick(struct ticker *t, int64_t now)
+{
+	pid_t pid;
+
+	if ((pid = dispatch(t, t->next_n, now)) == -1) {
+		t->skipped++;
+		log_warn("ticker", "tick skipped", LF_INT("due", t->due),
+		    LF_STR("reason", errno == EBUSY ? "no idle worker" :
+		    strerror(errno)));
+		return;
+	}
+	t->in_flight++;
+	log_debug("ticker", "tick", LF_INT("tick", t->next_n),
+	    LF_INT("pid", pid), LF_INT("late_us", (now - (t->start +
+	    (int64_t)t->due * t->interval)) / 1000));
+	t->next_n++;
+}
+
+void
+ticker_on_timer(struct ticker *t, int64_t now)
+{
+	uint64_t expirations;
+
+	if (read(t->tfd, &expirations, sizeof expirations) !=
+	    sizeof expirations)
+		return;		/* EAGAIN: raced with ticker_stop() */
+	t->scheduled += expirations;
+	if (expirations > 1) {
+		/* rr itself was too late to see these: they never had a
+		 * chance, but they count and they are logged */
+		t->skipped += expirations - 1;
+		log_warn("ticker", "ticks skipped", LF_INT("due", t->due),
+		    LF_INT("count", expirations - 1),
+		    LF_STR("reason", "rr was late"));
+		t->due += expirations - 1;
+	}
+	send_tick(t, now);
+	t->due++;
+}
+
+void
+ticker_done(void *arg, const struct exec_result *r)
+{
+	struct ticker *t = arg;
+	int64_t us = (r->finished - r->started) / 1000;
+	pid_t pid;
+
+	/* RoadRunner re-runs a payload whose worker asked to be replaced */
+	if (r->outcome == EXEC_REPLACED &&
+	    (pid = dispatch(t, r->tag, r->finished)) != -1) {
+		log_debug("ticker", "tick re-sent", LF_INT("tick", r->tag),
+		    LF_INT("pid", pid));
+		return;
+	}
+	t->in_flight--;
+	t->last_tick = (long long)time(NULL);
+	if (r->outcome == EXEC_OK) {
+		t->delivered++;
+		log_debug("ticker", "tick done", LF_INT("tick", r->tag),
+		    LF_INT("pid", r->pid), LF_INT("us", us));
+		return;
+	}
+	t->failed[r->outcome]++;
+	log_error("ticker", "tick failed", LF_INT("tick", r->tag),
+	    LF_INT("pid", r->pid),
+	    LF_STR("reason", pool_outcome_name(r->outcome)));
+}
+
+void
+ticker_stop(struct ticker *t)
+{
+	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+
+	if (t->tfd != -1)
+		timerfd_settime(t->tfd, 0, &off, NULL);
+}
+
+void
+ticker_close(struct ticker *t)
+{
+	if (t->tfd != -1)
+		close(t->tfd);	/* closing removes it from epoll */
+	t->tfd = -1;
+}
+
+uint64_t
+ticker_failed(const struct ticker *t)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < EXEC_NOUTCOMES; i++)
+		n += t->failed[i];
+	return n;
+}
+
+/* Field names for the counters line, built once from the reasons' names. */
+static char failed_keys[EXEC_NOUTCOMES][32], left_keys[WHY_NREASONS][32];
+
+void
+ticker_log_counters(const struct ticker *t)
+{
+	struct log_field f[6 + EXEC_NOUTCOMES + WHY_NREASONS];
+	const struct pool *p = t->pool;
+	uint64_t restarts = 0;
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < WHY_NREASONS; i++)
+		if (i != WHY_SHUTDOWN && i != WHY_NONE)
+			restarts += p->left[i];
+	f[n++] = LF_INT("scheduled", t->scheduled);
+	f[n++] = LF_INT("delivered", t->delivered);
+	f[n++] = LF_INT("skipped", t->skipped);
+	f[n++] = LF_INT("failed", ticker_failed(t));
+	f[n++] = LF_INT("in_flight", t->in_flight);
+	for (i = EXEC_OK + 1; i < EXEC_NOUTCOMES; i++) {
+		snprintf(failed_keys[i], sizeof failed_keys[i], "failed_%s",
+		    pool_outcome_name(i));
+		f[n++] = LF_INT(failed_keys[i], t->failed[i]);
+	}
+	f[n++] = LF_INT("restarts", restarts);
+	for (i = WHY_NONE + 1; i < WHY_NREASONS; i++) {
+		if (i == WHY_SHUTDOWN)
+			continue;
+		snprintf(left_keys[i], sizeof left_keys[i], "restarts_%s",
+		    pool_why_name(i));
+		f[n++] = LF_INT(left_keys[i], p->left[i]);
+	}
+	if (LOG_LEVEL_INFO >= log_min_level && log_mode_ != LOGS_OFF)
+		log_emit(LOG_LEVEL_INFO, "rr", "counters", strlen("counters"),
+		    f, n);
+}

@@ -1,0 +1,56 @@
+/*
+ * ticker: RoadRunner's ticker service.  Tick k is due at start + k *
+ * interval on CLOCK_MONOTONIC (an absolute timerfd, so there is no drift);
+ * each due tick goes to an idle worker with body {"tick":N} and context
+ * {"lastTick":T}, or is skipped, logged and counted when none is idle.
+ *
+ * Accounting, exact once nothing is in flight:
+ *	scheduled = delivered + skipped + failed
+ */
+#ifndef RR_TICKER_H
+#define RR_TICKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "pool.h"
+
+struct ticker {
+	int		 tfd;		/* -1 until started */
+	duration_ns	 interval;
+	struct pool	*pool;
+	int64_t		 start;		/* when tick 0 was due */
+	uint64_t	 due;		/* schedule index of the next expiry */
+	uint64_t	 next_n;	/* N of the next tick sent */
+	long long	 last_tick;	/* unix seconds of the last completion */
+
+	uint64_t	 scheduled, delivered, skipped, in_flight;
+	uint64_t	 failed[EXEC_NOUTCOMES];	/* by outcome */
+};
+
+/* Create the (disarmed) timerfd and register it on epfd with data.ptr =
+ * the ticker. */
+int		 ticker_init(struct ticker *, duration_ns interval, struct pool *,
+		    int epfd);
+
+/* Tick 0 is due now; call once the pool has a ready worker. */
+int		 ticker_start(struct ticker *, int64_t now);
+bool		 ticker_started(const struct ticker *);
+
+/* The timerfd fired. */
+void		 ticker_on_timer(struct ticker *, int64_t now);
+
+/* The pool's exec_done_fn; arg is the ticker. */
+void		 ticker_done(void *arg, const struct exec_result *);
+
+/* No more ticks; those in flight still complete. */
+void		 ticker_stop(struct ticker *);
+void		 ticker_close(struct ticker *);
+
+uint64_t	 ticker_failed(const struct ticker *);
+
+/* One line with every counter, also the pool's restarts. */
+void		 ticker_log_counters(const struct ticker *);
+
+#endif

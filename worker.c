@@ -1,0 +1,422 @@
+/*
+ * worker: see worker.h.  rr's pipe ends are non-blocking; the worker's ends
+ * stay blocking because the PHP library reads its stdin with plain fread().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "worker.h"
+
+#define STDERR_READS_PER_WAKE	16	/* a flooding worker can't starve rr */
+
+/*
+ * One read buffer serves every worker: the pool drains a worker's stdout
+ * until WI_AGAIN before it looks at another, so bytes left here always
+ * belong to rd.owner.
+ */
+static struct {
+	uint8_t		 buf[64 * 1024];
+	size_t		 len, pos;
+	struct worker	*owner;
+} rd;
+
+static int
+watch(struct worker *w, int op, int fd, struct worker_fd *tag, uint32_t ev)
+{
+	struct epoll_event e = { .events = ev, .data.ptr = tag };
+
+	return epoll_ctl(w->epfd, op, fd, &e);
+}
+
+static void
+close_fd(struct worker *w, int *fd, bool watched)
+{
+	if (*fd == -1)
+		return;
+	if (watched)
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, *fd, NULL);
+	close(*fd);
+	*fd = -1;
+}
+
+/*
+ * The child: pipes onto 0/1/2, its own process group, the signal state
+ * rr changed for signalfd put back, credentials dropped, then exec.
+ */
+static void __attribute__((noreturn))
+child(const struct spawn_spec *spec, int in, int out, int err)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	setpgid(0, 0);
+	if (dup2(in, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1 ||
+	    dup2(err, STDERR_FILENO) == -1)
+		_exit(127);
+	if (spec->set_ids &&
+	    (setgroups(spec->ngroups, spec->groups) == -1 ||
+	    setgid(spec->gid) == -1 || setuid(spec->uid) == -1)) {
+		dprintf(STDERR_FILENO, "rr: cannot drop privileges: %s\n",
+		    strerror(errno));
+		_exit(126);
+	}
+	execvpe(spec->argv[0], spec->argv, spec->envp);
+	dprintf(STDERR_FILENO, "rr: cannot run %s: %s\n", spec->argv[0],
+	    strerror(errno));
+	_exit(127);
+}
+
+static int
+set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl == -1 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int
+worker_spawn(struct worker *w, const struct spawn_spec *spec, int epfd,
+    pid_t rr_pid)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	char hello[32];
+	pid_t pid;
+	int saved;
+
+	if (pipe2(in, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1 ||
+	    pipe2(err, O_CLOEXEC) == -1)
+		goto fail;
+	if ((pid = fork()) == -1)
+		goto fail;
+	if (pid == 0)
+		child(spec, in[0], out[1], err[1]);
+	/* both sides set the group, so no signal can race the child's own */
+	setpgid(pid, pid);
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+
+	w->pid = pid;
+	w->epfd = epfd;
+	w->fd_in = in[1];
+	w->fd_out = out[0];
+	w->fd_err = err[0];
+	w->ev_in = (struct worker_fd){ w, WFD_IN };
+	w->ev_out = (struct worker_fd){ w, WFD_OUT };
+	w->ev_err = (struct worker_fd){ w, WFD_ERR };
+	w->outq_len = w->outq_off = 0;
+	w->hold = false;
+	w->line_len = 0;
+	w->line_cut = false;
+	w->tail_len = 0;
+	if (w->dec.max_payload != spec->max_payload) {
+		goridge_decoder_free(&w->dec);
+		goridge_decoder_init(&w->dec, spec->max_payload);
+	} else
+		goridge_decoder_reset(&w->dec);
+	if (set_nonblock(w->fd_in) == -1 || set_nonblock(w->fd_out) == -1 ||
+	    set_nonblock(w->fd_err) == -1 ||
+	    watch(w, EPOLL_CTL_ADD, w->fd_out, &w->ev_out, EPOLLIN) == -1 ||
+	    watch(w, EPOLL_CTL_ADD, w->fd_err, &w->ev_err, EPOLLIN) == -1) {
+		saved = errno;
+		worker_signal(w, SIGKILL);
+		errno = saved;
+		return -1;	/* the pool reaps it like any other death */
+	}
+	/* a child that already died makes this fail with EPIPE; its exit
+	 * status tells the story better, so that is what gets reported */
+	snprintf(hello, sizeof hello, "{\"pid\":%ld}", (long)rr_pid);
+	worker_send_control(w, hello);
+	return 0;
+
+fail:
+	saved = errno;
+	for (int i = 0; i < 2; i++) {
+		if (in[i] != -1)
+			close(in[i]);
+		if (out[i] != -1)
+			close(out[i]);
+		if (err[i] != -1)
+			close(err[i]);
+	}
+	errno = saved;
+	return -1;
+}
+
+static int
+queue(struct worker *w, const struct iovec *iov, int n, size_t skip)
+{
+	size_t need = w->outq_len, len;
+	uint8_t *p;
+	int i;
+
+	for (i = 0; i < n; i++)
+		need += iov[i].iov_len;
+	need -= skip;
+	if (need > w->outq_cap) {
+		if ((p = realloc(w->outq, need)) == NULL)
+			return -1;
+		w->outq = p;
+		w->outq_cap = need;
+	}
+	for (i = 0; i < n; i++) {
+		len = iov[i].iov_len;
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		memcpy(w->outq + w->outq_len, (uint8_t *)iov[i].iov_base + skip,
+		    len - skip);
+		w->outq_len += len - skip;
+		skip = 0;
+	}
+	return 0;
+}
+
+/*
+ * Send a whole frame with one writev when nothing is queued, so its header
+ * arrives in one piece (PROTOCOL.md 9.1); park what the pipe did not take
+ * and wait for EPOLLOUT.
+ */
+static int
+send_iov(struct worker *w, const struct iovec *iov, int n)
+{
+	bool was_empty = w->outq_off == w->outq_len;
+	ssize_t sent = 0;
+	size_t total = 0;
+	int i;
+
+	if (w->fd_in == -1) {
+		errno = EPIPE;
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	if (was_empty && !w->hold) {
+		w->outq_off = w->outq_len = 0;
+		if ((sent = writev(w->fd_in, iov, n)) == -1) {
+			if (errno != EAGAIN)
+				return -1;
+			sent = 0;
+		}
+		if ((size_t)sent == total)
+			return 0;
+	}
+	if (queue(w, iov, n, (size_t)sent) == -1)
+		return -1;
+	if (was_empty && !w->hold &&
+	    watch(w, EPOLL_CTL_ADD, w->fd_in, &w->ev_in, EPOLLOUT) == -1)
+		return -1;
+	return 0;
+}
+
+int
+worker_send(struct worker *w, uint8_t flags, const void *ctx, uint32_t ctx_len,
+    const void *body, uint32_t body_len)
+{
+	uint8_t hdr[16];
+	struct iovec iov[3] = {
+		{ hdr, goridge_put_data(hdr, flags, ctx_len, body_len) },
+		{ (void *)ctx, ctx_len },
+		{ (void *)body, body_len },
+	};
+
+	return send_iov(w, iov, 3);
+}
+
+int
+worker_send_control(struct worker *w, const char *json)
+{
+	uint8_t hdr[12];
+	size_t len = strlen(json);
+	struct iovec iov[2] = {
+		{ hdr, goridge_put_control(hdr, (uint32_t)len) },
+		{ (void *)json, len },
+	};
+
+	return send_iov(w, iov, 2);
+}
+
+int
+worker_flush(struct worker *w)
+{
+	bool armed = !w->hold;
+	ssize_t n;
+
+	w->hold = false;
+	while (w->outq_off < w->outq_len) {
+		n = write(w->fd_in, w->outq + w->outq_off,
+		    w->outq_len - w->outq_off);
+		if (n == -1) {
+			if (errno != EAGAIN)
+				return -1;
+			return armed ? 0 : watch(w, EPOLL_CTL_ADD, w->fd_in,
+			    &w->ev_in, EPOLLOUT);
+		}
+		w->outq_off += (size_t)n;
+	}
+	w->outq_off = w->outq_len = 0;
+	if (armed)
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->fd_in, NULL);
+	return 0;
+}
+
+enum worker_input
+worker_read(struct worker *w, struct goridge_frame *f)
+{
+	enum goridge_status st;
+	size_t used;
+	ssize_t n;
+
+	for (;;) {
+		if (rd.owner == w && rd.pos < rd.len) {
+			st = goridge_feed(&w->dec, rd.buf + rd.pos,
+			    rd.len - rd.pos, &used, f);
+			rd.pos += used;
+			if (st == GR_FRAME)
+				return WI_FRAME;
+			if (st != GR_MORE) {
+				rd.owner = NULL;
+				return WI_BAD;
+			}
+		}
+		rd.owner = NULL;
+		if (w->fd_out == -1)
+			return WI_EOF;
+		n = read(w->fd_out, rd.buf, sizeof rd.buf);
+		if (n > 0) {
+			rd.owner = w;
+			rd.len = (size_t)n;
+			rd.pos = 0;
+		} else if (n == -1 && errno == EAGAIN)
+			return WI_AGAIN;
+		else {
+			close_fd(w, &w->fd_out, true);
+			return WI_EOF;
+		}
+	}
+}
+
+static void
+keep_tail(struct worker *w, const char *s, size_t n)
+{
+	size_t drop;
+
+	if (n + 1 > sizeof w->tail) {
+		s += n + 1 - sizeof w->tail;
+		n = sizeof w->tail - 1;
+	}
+	if (w->tail_len + n + 1 > sizeof w->tail) {
+		drop = w->tail_len + n + 1 - sizeof w->tail;
+		memmove(w->tail, w->tail + drop, w->tail_len - drop);
+		w->tail_len -= drop;
+	}
+	memcpy(w->tail + w->tail_len, s, n);
+	w->tail_len += n;
+	w->tail[w->tail_len++] = '\n';
+}
+
+/* One stderr line at info on the "worker" component, as RoadRunner logs
+ * it on its "server" channel, so logs.level: warn hides PHP's chatter. */
+static void
+emit_line(struct worker *w)
+{
+	const struct log_field f[] = {
+		LF_INT("pid", w->pid), LF_STR("cut", "longer than 1024 bytes"),
+	};
+
+	if (w->line_len == 0 && !w->line_cut)
+		return;
+	keep_tail(w, w->line, w->line_len);
+	if (LOG_LEVEL_INFO >= log_min_level && log_mode_ != LOGS_OFF)
+		log_emit(LOG_LEVEL_INFO, "worker", w->line, w->line_len, f,
+		    w->line_cut ? 2 : 1);
+	w->line_len = 0;
+	w->line_cut = false;
+}
+
+static void
+stderr_bytes(struct worker *w, const char *p, size_t n)
+{
+	const char *nl;
+	size_t take;
+
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		take = nl ? (size_t)(nl - p) : n;
+		if (take > sizeof w->line - w->line_len) {
+			w->line_cut = true;
+			memcpy(w->line + w->line_len, p,
+			    sizeof w->line - w->line_len);
+			w->line_len = sizeof w->line;
+		} else {
+			memcpy(w->line + w->line_len, p, take);
+			w->line_len += take;
+		}
+		if (nl == NULL)
+			return;
+		emit_line(w);
+		p = nl + 1;
+		n -= take + 1;
+	}
+}
+
+void
+worker_read_stderr(struct worker *w)
+{
+	char buf[4096];
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < STDERR_READS_PER_WAKE && w->fd_err != -1; i++) {
+		n = read(w->fd_err, buf, sizeof buf);
+		if (n > 0)
+			stderr_bytes(w, buf, (size_t)n);
+		else if (n == -1 && errno == EAGAIN)
+			return;
+		else {
+			emit_line(w);
+			close_fd(w, &w->fd_err, true);
+		}
+	}
+}
+
+void
+worker_signal(struct worker *w, int sig)
+{
+	if (w->pid > 0)
+		kill(-w->pid, sig);
+}
+
+void
+worker_release(struct worker *w)
+{
+	worker_read_stderr(w);	/* its last words, before the fd goes */
+	emit_line(w);
+	if (rd.owner == w)
+		rd.owner = NULL;
+	close_fd(w, &w->fd_in, w->outq_off < w->outq_len && !w->hold);
+	close_fd(w, &w->fd_out, true);
+	close_fd(w, &w->fd_err, true);
+	w->outq_off = w->outq_len = 0;
+}
+
+void
+worker_free(struct worker *w)
+{
+	goridge_decoder_free(&w->dec);
+	free(w->outq);
+	w->outq = NULL;
+	w->outq_cap = 0;
+}
