@@ -14,10 +14,11 @@ const FLAG_CONTROL = 0x01;
 const FLAG_ERROR = 0x40;
 
 /* One frame, as the PHP library packs it: CRC over the first 6 bytes. */
-function frame_pack(int $flags, string $payload, array $options = []): string
+function frame_pack(int $flags, string $payload, array $options = [],
+    int $stream = 0): string
 {
     $head = pack('CCV', 0x10 | (count($options) + 3), $flags, strlen($payload));
-    return $head . pack('VCC', crc32($head), 0, 0)
+    return $head . pack('VCC', crc32($head), $stream, 0)
         . ($options ? pack('V*', ...$options) : '') . $payload;
 }
 
@@ -34,14 +35,14 @@ function read_exactly($in, int $n): ?string
     return $buf;
 }
 
-/* Returns [flags, options, payload], or null at end of input. */
+/* Returns [flags, options, payload, stream byte], or null at the end. */
 function frame_read($in): ?array
 {
     $h = read_exactly($in, 12);
     if ($h === null) {
         return null;
     }
-    $f = unpack('Cvhl/Cflags/Vlen/Vcrc', $h);
+    $f = unpack('Cvhl/Cflags/Vlen/Vcrc/Cstream', $h);
     if ($f['vhl'] >> 4 !== 1 || crc32(substr($h, 0, 6)) !== $f['crc']) {
         throw new RuntimeException('bad frame header from rr');
     }
@@ -51,7 +52,7 @@ function frame_read($in): ?array
         return null;
     }
     $options = $nopt ? array_values(unpack("V$nopt", $rest)) : [];
-    return [$f['flags'], $options, substr($rest, $nopt * 4)];
+    return [$f['flags'], $options, substr($rest, $nopt * 4), $f['stream']];
 }
 
 function respond(string $body, string $context = ''): string

@@ -1,0 +1,108 @@
+# The command line: commands, options, exit codes, config discovery,
+# overrides, dotenv, the work directory, --check and the pid file.
+. "$(dirname "$0")/lib.sh"
+
+run_rr() {	# args...: run rr to completion in $D; out in $D/out, code in $RC
+	(cd "$D" && "$RR" "$@") >"$D/out" 2>&1
+	RC=$?
+}
+
+expect() {	# code ERE why: the last run_rr exited code and printed ERE
+	check "$3: exit $RC, want $1" [ "$RC" -eq "$1" ] &&
+	    check "$3: output lacks /$2/: $(head -c 300 "$D/out")" \
+	    grep -qE -- "$2" "$D/out"
+}
+
+t_version() {
+	run_rr --version
+	expect 0 '^rr version [0-9]+\.[0-9]+\.[0-9]+' "--version"
+	run_rr -h
+	expect 0 '^usage: rr serve' "-h"
+}
+
+t_usage() {
+	run_rr
+	expect 2 'usage: rr serve' "no command"
+	run_rr frobnicate
+	expect 2 'unknown command "frobnicate"' "unknown command"
+	run_rr serve --no-such-flag
+	expect 2 'usage: rr serve' "unknown flag"
+}
+
+t_config_errors() {
+	run_rr serve
+	expect 78 'rr\.yaml: cannot open' "no config at all"
+	basic_config "$TW echo" fast
+	run_rr serve -c rr.yaml
+	expect 78 '^rr: rr\.yaml:[0-9]+:[0-9]+: ticker\.interval: "fast" is not a duration' \
+	    "bad duration"
+}
+
+t_check() {
+	basic_config "$TW echo" 250ms 3
+	run_rr serve -c rr.yaml --check
+	expect 0 'configuration OK' "--check"
+	check "--check shows the interval" grep -qE '^  interval: 250ms' "$D/out"
+	check "--check fills in defaults" grep -qE 'reset_timeout: 1m' "$D/out"
+	run_rr serve -c rr.yaml --check -o ticker.interval=7s \
+	    -o ticker.pool.num_workers=5
+	expect 0 'configuration OK' "--check with -o"
+	check "-o replaces the interval" grep -qE '^  interval: 7s' "$D/out"
+	check "-o replaces num_workers" grep -qE 'num_workers: 5' "$D/out"
+}
+
+t_discovery() {	# .rr.yaml first, then rr.yaml
+	basic_config "$TW echo" 3s
+	sed 's/interval: 3s/interval: 4s/' "$D/rr.yaml" >"$D/.rr.yaml"
+	run_rr serve --check
+	expect 0 'interval: 4s' ".rr.yaml wins over rr.yaml"
+	rm "$D/.rr.yaml"
+	run_rr serve --check
+	expect 0 'interval: 3s' "rr.yaml when there is no .rr.yaml"
+}
+
+t_dotenv() {	# --dotenv loads variables first and never overwrites
+	basic_config "$TW echo" '${TICK}'
+	printf 'TICK=6s\nKEEP=from-file\n' >"$D/vars.env"
+	run_rr serve --dotenv vars.env --check
+	expect 0 'interval: 6s' "--dotenv sets TICK"
+	TICK=8s run_rr serve --dotenv vars.env --check
+	expect 0 'interval: 8s' "--dotenv does not overwrite TICK"
+	DOTENV_PATH=vars.env run_rr serve --check
+	expect 0 'interval: 6s' "DOTENV_PATH"
+}
+
+t_workdir() {	# relative commands run in the config's directory, or -w DIR
+	mkdir -p "$D/conf" "$D/app"
+	cp "$TW" "$D/conf/w" && cp "$TW" "$D/app/w"
+	local CONFIG=$D/conf/rr.yaml
+	basic_config "./w echo -r rec" 50ms
+	mv "$D/rr.yaml" "$CONFIG"
+	start_rr || return
+	check "worker did not start in the config's directory" \
+	    wait_for 20 test -s "$D/conf/rec"
+	stop_rr
+	start_rr -w "$D/app" || return
+	check "worker did not start in -w DIR" wait_for 20 test -s "$D/app/rec"
+	stop_rr
+}
+
+t_pidfile() {
+	basic_config "$TW echo" 1s
+	start_rr -p || return
+	check "no .pid with rr's pid" wait_for 10 grep -qx "$RRPID" "$D/.pid"
+	run_rr serve -c rr.yaml -p
+	expect 1 'already running as pid' "second rr with the same pid file"
+	stop_rr
+	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
+	check ".pid left behind after a clean exit" [ ! -e "$D/.pid" ]
+}
+
+scenario cli-version t_version
+scenario cli-usage t_usage
+scenario cli-config-errors t_config_errors
+scenario cli-check t_check
+scenario cli-discovery t_discovery
+scenario cli-dotenv t_dotenv
+scenario cli-workdir t_workdir
+scenario cli-pidfile t_pidfile
