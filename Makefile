@@ -10,9 +10,9 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wformat=2
-CPPFLAGS += -D_GNU_SOURCE
-LDLIBS	 = -lyaml
 VERSION	 = 0.1.0
+CPPFLAGS += -D_GNU_SOURCE -DRR_VERSION='"$(VERSION)"'
+LDLIBS	 = -lyaml
 
 ifeq ($(SAN),1)
 O	 = build-san
@@ -42,7 +42,7 @@ $(RR): $(O)/rr.o $(LIBOBJ)
 
 $(O)/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -DRR_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) $(XFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(XFLAGS) -c -o $@ $<
 
 $(O)/tests/unit_%: tests/unit_%.c tests/unit.h $(LIBOBJ)
 	@mkdir -p $(@D)

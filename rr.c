@@ -362,6 +362,10 @@ serve(struct server *s)
 	pool_start(&s->pool, monotonic_ns());
 	for (;;) {
 		now = monotonic_ns();
+		/* tick 0 waits for a ready worker; a debug pool has none */
+		if (!s->stopping && !ticker_started(&s->ticker) &&
+		    (pool_idle(&s->pool) > 0 || s->cfg->ticker.pool.debug))
+			ticker_start(&s->ticker, now);
 		n = epoll_wait(s->epfd, ev, 64,
 		    timeout_ms(pool_next_deadline(&s->pool), now));
 		if (n == -1 && errno != EINTR) {
@@ -383,12 +387,8 @@ serve(struct server *s)
 		if (s->stopping > 1)
 			return EXIT_RUNTIME;
 		pool_on_deadline(&s->pool, now);
-		if (s->stopping) {
-			if (pool_processes(&s->pool) == 0)
-				return s->pool.forced ? EXIT_RUNTIME : EXIT_OK;
-		} else if (!ticker_started(&s->ticker) &&
-		    (pool_idle(&s->pool) > 0 || s->cfg->ticker.pool.debug))
-			ticker_start(&s->ticker, now);
+		if (s->stopping && pool_processes(&s->pool) == 0)
+			return s->pool.forced ? EXIT_RUNTIME : EXIT_OK;
 	}
 }
 

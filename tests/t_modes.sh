@@ -1,0 +1,98 @@
+# Pool and log modes: debug pools (a fresh worker per tick), max_jobs, and
+# logs.mode development / production (JSON) / raw / off, logs.level.
+. "$(dirname "$0")/lib.sh"
+
+t_debug_pool() {	# debug: true spawns a worker for each tick, stops it after
+	POOL_EXTRA='    debug: true' basic_config "$TW echo -r $D/rec" 300ms 1
+	start_rr || return
+	wait_rec recv 4 30 || { fail "fewer than 4 ticks in 30s"; return; }
+	local pids
+	pids=$(rec_lines recv | head -n 4 | rec_field pid | sort -u | wc -l)
+	check "4 ticks came from $pids distinct workers, want 4" [ "$pids" -eq 4 ]
+	check "ticks are not numbered 0, 1, 2...: $(ticks | consecutive)" \
+	    eval 'ticks | consecutive >/dev/null'
+	check "no worker stopped after its tick" \
+	    wait_log "$(msg pool 'worker stopped').*reason=debug"
+	stop_rr
+	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
+	no_workers_left
+}
+
+t_max_jobs() {		# a worker is replaced after max_jobs ticks
+	POOL_EXTRA='    max_jobs: 3' basic_config "$TW echo -r $D/rec" 50ms 1
+	start_rr || return
+	wait_rec recv 10 30 || { fail "fewer than 10 ticks in 30s"; return; }
+	local most
+	most=$(rec_lines recv | rec_field pid | sort | uniq -c | sort -rn |
+	    awk 'NR == 1 { print $1 }')
+	check "a worker served $most ticks with max_jobs: 3" [ "$most" -le 3 ]
+	check "no 'worker stopped ... reason=max_jobs' line" \
+	    has_log "$(msg pool 'worker stopped').*reason=max_jobs"
+	stop_rr
+	check_counters
+}
+
+logs_config() {		# mode level: a 50 ms ticker; the worker logs each tick
+	basic_config "$TW ${3:-echo} -v" 50ms 1
+	sed -i "s/^  level: debug/  level: $2/; s/^  mode: development/  mode: $1/" \
+	    "$D/rr.yaml"
+}
+
+launch() {		# rr serve -s, without waiting for a development line
+	"$RR" serve -s -c "$D/rr.yaml" >"$D/rr.log" 2>&1 &
+	RRPID=$!
+}
+
+t_production_json() {	# every line is a JSON object with level, ts, logger, msg
+	command -v php >/dev/null || return 0
+	logs_config production debug
+	launch
+	check "no worker line in JSON" \
+	    wait_for 20 grep -q '"logger":"worker"' "$D/rr.log"
+	stop_rr
+	local bad
+	bad=$(php -r '
+		foreach (file($argv[1]) as $i => $l) {
+			$o = json_decode($l, true);
+			if (!is_array($o) || !isset($o["level"], $o["ts"],
+			    $o["logger"], $o["msg"]))
+				echo "line ", $i + 1, ": $l";
+		}' "$D/rr.log")
+	check "lines that are not JSON log objects: $bad" [ -z "$bad" ]
+}
+
+t_raw() {		# raw: the bare message
+	logs_config raw debug
+	launch
+	check "raw mode: no bare worker line" \
+	    wait_for 20 grep -q '^tworker echo pid=' "$D/rr.log"
+	stop_rr
+}
+
+t_off() {		# off: not one line, whatever happens
+	logs_config off debug error
+	launch
+	sleep 1		# nothing to wait for: no line ever comes
+	stop_rr
+	check "logs.mode off wrote: $(head -c 200 "$D/rr.log")" \
+	    [ ! -s "$D/rr.log" ]
+}
+
+t_level_warn() {	# logs.level: warn hides workers' stderr and info lines
+	logs_config development warn error
+	launch
+	check "no 'tick failed' error line at level warn" \
+	    wait_log "$(msg ticker 'tick failed')"
+	stop_rr
+	check "worker stderr shown at level warn" \
+	    eval '! grep -qE " worker +tworker" "$D/rr.log"'
+	check "debug or info lines at level warn" \
+	    eval '! grep -qE "^[^ ]+ (DEBUG|INFO) " "$D/rr.log"'
+}
+
+scenario modes-debug-pool t_debug_pool
+scenario modes-max-jobs t_max_jobs
+scenario logs-production-json t_production_json
+scenario logs-raw t_raw
+scenario logs-off t_off
+scenario logs-level-warn t_level_warn
