@@ -548,8 +548,7 @@ pool_on_exit(struct pool *p, pid_t pid, int status, int64_t now)
 		why = WHY_CRASH;
 	}
 	finish(p, w, EXEC_CRASH, NULL, now);
-	if (!p->stopping || why != WHY_SHUTDOWN)
-		p->left[why]++;
+	p->left[why]++;
 	set_deadline(p, w, 0);
 	transition(p, w, W_FREE, now);
 	w->pid = 0;

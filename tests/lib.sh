@@ -6,7 +6,7 @@
 # recorder lines, and calls fail "why" for each thing that is wrong.  It
 # prints "PASS NAME" when nothing failed.  Afterwards rr and every worker
 # process group it started are SIGKILLed and $D is removed (kept when the
-# scenario failed and KEEP=1).
+# scenario failed and KEEP=1, always with KEEP=all).
 #
 # Waiting is always polling with a deadline (every 50 ms), never a fixed
 # sleep: the machine may be a slow, noisy VM.
@@ -44,6 +44,16 @@ scenario() {	# name function: run one scenario in its own temp dir
 	teardown
 }
 
+php_scenario() {	# name function: a scenario that needs php-cli
+	if command -v php >/dev/null; then
+		scenario "$@"
+	elif [ -n "${CI:-}" ]; then
+		echo "FAIL $1: php is not installed (apt-get install -y php-cli)"
+	else
+		echo "SKIP $1: php is not installed"
+	fi
+}
+
 teardown() {	# kill what the scenario left, report, remove $D
 	[ -n "$D" ] || return 0
 	kill_all
@@ -53,7 +63,8 @@ teardown() {	# kill what the scenario left, report, remove $D
 		echo "    last lines of $D/rr.log:"
 		tail -n 25 "$D/rr.log" | cut -c1-300 | sed 's/^/    | /'
 	fi
-	if [ "$SC_FAILED" -ne 0 ] && [ -n "${KEEP:-}" ]; then
+	if { [ "$SC_FAILED" -ne 0 ] && [ -n "${KEEP:-}" ]; } ||
+	    [ "${KEEP:-}" = all ]; then
 		echo "    kept $D"
 	else
 		rm -rf "$D"
@@ -105,7 +116,8 @@ EOF
 }
 
 start_rr() {	# [rr args...]: rr serve -c ${CONFIG:-$D/rr.yaml} in the background
-	"$RR" serve -c "${CONFIG:-$D/rr.yaml}" "$@" >"$D/rr.log" 2>&1 &
+	: >"$D/rr.log"
+	"$RR" serve -c "${CONFIG:-$D/rr.yaml}" "$@" >>"$D/rr.log" 2>&1 &
 	RRPID=$!
 	if ! wait_log "$(msg rr 'rr started')"; then
 		if alive "$RRPID"; then
@@ -155,7 +167,9 @@ log_lines() {	# ERE: the matching lines of rr.log
 }
 
 count_log() {	# ERE: how many lines of rr.log match
-	grep -cE -- "$1" "$D/rr.log" 2>/dev/null
+	local n
+	n=$(grep -cE -- "$1" "$D/rr.log")
+	echo "${n:-0}"
 }
 
 has_log() {	# ERE [n]: at least n (1) lines match
@@ -234,7 +248,7 @@ wait_rec() {	# kind n [timeout_s=20]: wait for n recorder lines of a kind
 }
 
 rec_match() {	# ERE [n]: at least n (1) recorder lines match
-	[ "$(grep -cE -- "$1" "$D/rec" 2>/dev/null)" -ge "${2:-1}" ]
+	[ "$(grep -sE -- "$1" "$D/rec" | wc -l)" -ge "${2:-1}" ]
 }
 
 rec_field() {	# key: from recorder lines on stdin, the value of key=

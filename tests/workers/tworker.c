@@ -14,8 +14,8 @@
  * Options:
  *   -r FILE  record: append one line per event to FILE (see rec())
  *   -d MS    wait MS milliseconds before each reply
- *   -c N     crash on receiving the N-th data frame (-c 0: before the
- *            handshake), with exit status -e or signal -k
+ *   -c N     crash on receiving the N-th data frame while faults apply
+ *            (-c 0: before the handshake), with exit status -e or signal -k
  *   -e N     exit status for -c (default 3)
  *   -k SIG   kill itself with SIG (TERM, 15, SIGUSR1...) for -c
  *   -S MS    wait MS milliseconds before answering the pid control frame
@@ -92,7 +92,8 @@ static struct {
 
 static int	 rec_fd = -1;
 static bool	 once_won = true;	/* -o: this process is the faulty one */
-static unsigned long nexec;
+static unsigned long nexec;		/* data frames received */
+static unsigned long nfaulty;		/* ... of which while faulty() */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -302,7 +303,7 @@ handle_data(const struct tw_frame *f)
 		fprintf(stderr, "tworker got %s %s\n", c, b);
 	free(c);
 	free(b);
-	if (faulty() && o.crash_at > 0 && n == (unsigned long)o.crash_at)
+	if (faulty() && ++nfaulty == (unsigned long)o.crash_at)
 		crash("during an exec");
 	if (o.delay_ms > 0)
 		sleep_ms(o.delay_ms);

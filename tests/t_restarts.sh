@@ -1,0 +1,57 @@
+# Many worker restarts leak nothing: rr's fd count comes back to what it
+# was, and no zombie is left.  The workers misbehave only while $D/armed
+# exists, so the pool is steady before and after (with max_jobs: 1 it never
+# is: then the counts are the lowest seen while workers come and go).
+. "$(dirname "$0")/lib.sh"
+
+min_fds() {	# rr's fewest open fds over 10 looks, 50 ms apart
+	local i n min=999999
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		n=$(fd_count "$RRPID")
+		[ "$n" -lt "$min" ] && min=$n
+		sleep 0.05
+	done
+	echo "$min"
+}
+
+restarts_case() {	# tworker mode and options, restarts wanted
+	basic_config "$TW $1 -w $D/armed" 10ms 2
+	start_rr || return
+	local ready spawned before after
+	ready=$(msg pool 'worker ready') spawned=$(msg pool 'worker spawned')
+	wait_count "$ready" 2 || { fail "fewer than 2 workers ready in 20s"; return; }
+	wait_count "$(msg ticker 'tick done')" 10 ||
+	    { fail "fewer than 10 ticks done in 20s"; return; }
+	before=$(min_fds)
+	touch "$D/armed"
+	wait_count "$spawned" $(($2 + 2)) 120 ||
+	    { fail "only $(count_log "$spawned") workers spawned in 120s"; return; }
+	rm -f "$D/armed"
+	if ! wait_for 20 eval '[ "$(fd_count "$RRPID")" -le "$before" ]'; then
+		fail "rr had $before fds before $2 restarts, $(fd_count "$RRPID") after"
+		ls -l "/proc/$RRPID/fd" | sed 's/^/    /'
+	fi
+	check "zombies left: $(zombies "$RRPID" | tr '\n' ' ')" \
+	    wait_for 5 eval '[ -z "$(zombies "$RRPID")" ]'
+	check "workers did not settle" wait_for 20 eval \
+	    '[ "$(count_log "$ready")" -ge "$(count_log "$spawned")" ]'
+	stop_rr
+	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
+}
+
+t_replace_me_200() {
+	restarts_case stopme 200
+}
+
+t_max_jobs_200() {
+	POOL_EXTRA='    max_jobs: 1' restarts_case echo 200
+}
+
+# Crashes restart with back-off (0.1 s doubling to 5 s): only a few.
+t_crash_8() {
+	restarts_case "echo -c 1 -e 3" 8
+}
+
+scenario restarts-replace-me t_replace_me_200
+scenario restarts-max-jobs t_max_jobs_200
+scenario restarts-crash t_crash_8
