@@ -165,7 +165,7 @@ static void
 put_value(struct line *l, const struct log_field *f, bool json)
 {
 	char num[24];
-	size_t n, i;
+	size_t n;
 
 	if (f->kind == LF_INT_) {
 		snprintf(num, sizeof num, "%lld", f->n);
@@ -174,10 +174,9 @@ put_value(struct line *l, const struct log_field *f, bool json)
 	}
 	n = f->kind == LF_BYTES_ ? f->len : (f->s ? strlen(f->s) : 0);
 	if (f->kind == LF_TEXT_ && !json) {
+		/* quotes and backslashes in it are escaped already */
 		puts_(l, "\"");
-		for (i = 0; i < n; i++)
-			put(l, f->s[i] == '"' ? "\\\"" : f->s + i,
-			    f->s[i] == '"' ? 2 : 1);
+		put(l, f->s, n);
 		puts_(l, "\"");
 	} else if (json || needs_quotes(f->s, n)) {
 		puts_(l, "\"");

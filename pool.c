@@ -72,6 +72,14 @@ set_deadline(struct pool *p, struct worker *w, int64_t at)
 		p->next_deadline = at;
 }
 
+/* Keep the earlier of the worker's deadline and at. */
+static void
+tighten_deadline(struct pool *p, struct worker *w, int64_t at)
+{
+	if (w->deadline == 0 || at < w->deadline)
+		set_deadline(p, w, at);
+}
+
 /* Keep the idle stack in step with W_READY; nothing else touches it. */
 static void
 transition(struct pool *p, struct worker *w, enum worker_state to, int64_t now)
@@ -93,10 +101,15 @@ transition(struct pool *p, struct worker *w, enum worker_state to, int64_t now)
 	}
 	if (to == W_READY) {
 		p->idle[p->nidle++] = w;
-		w->idle_since = now;
+		/* a worker that never ran anything has been idle since its
+		 * spawn, so idle_ttl rotates it too */
+		w->idle_since = w->jobs > 0 ? now : w->spawned_at;
 	}
-	if (to == W_WORKING)
+	if (to == W_WORKING) {
 		w->busy_since = now;
+		if (p->cfg.supervisor.exec_ttl != 0)
+			set_deadline(p, w, now + p->cfg.supervisor.exec_ttl);
+	}
 	w->prev = w->state;
 	w->state = to;
 }
@@ -142,8 +155,8 @@ stop_worker(struct pool *p, struct worker *w, int64_t now)
 {
 	int64_t at = now + p->cfg.destroy_timeout;
 
-	if (p->stopping && p->stop_deadline < at)
-		at = p->stop_deadline;
+	if (p->stopping && p->stop_deadline - p->term_window < at)
+		at = p->stop_deadline - p->term_window;
 	if (w->retire == WHY_NONE)
 		w->retire = WHY_SHUTDOWN;
 	transition(p, w, W_STOPPING, now);
@@ -217,7 +230,7 @@ heal(struct pool *p, int64_t now)
 	struct worker *w;
 	unsigned n;
 
-	if (p->stopping)
+	if (p->stopping || p->initializing || p->failed)
 		return;
 	if (now < p->spawn_at) {
 		if (p->spawn_at < p->next_deadline)
@@ -247,6 +260,28 @@ note_failure(struct pool *p, struct worker *w, int64_t now)
 	p->spawn_at = now + delay;
 	log_warn("pool", "restart back-off", LF_INT("delay_ms", delay / MS_NS),
 	    LF_INT("failures", p->failures));
+}
+
+/*
+ * Decide that w goes, for why: now when it is idle, after its payload when
+ * it is busy.  figure says what tipped it over.
+ */
+static void
+retire(struct pool *p, struct worker *w, enum worker_why why,
+    struct log_field figure, int64_t now)
+{
+	if (w->retire != WHY_NONE)
+		return;
+	w->retire = why;
+	LOG(why == WHY_DEBUG ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, "pool",
+	    "worker replaced", LF_INT("pid", w->pid),
+	    LF_STR("reason", why_names[why]), figure,
+	    LF_STR("when", w->state == W_WORKING ? "after its payload" :
+	    "now"));
+	if (w->state == W_READY || w->state == W_STARTING) {
+		stop_worker(p, w, now);
+		heal(p, now);
+	}
 }
 
 /* A worker is done with its payload, or with its handshake. */
@@ -317,11 +352,10 @@ done_with_job(struct pool *p, struct worker *w, int64_t now)
 {
 	w->jobs++;
 	set_deadline(p, w, 0);
-	if (p->cfg.max_jobs != 0 && w->jobs >= p->cfg.max_jobs &&
-	    w->retire == WHY_NONE)
-		w->retire = WHY_MAX_JOBS;
 	if (p->cfg.debug)
-		w->retire = WHY_DEBUG;
+		retire(p, w, WHY_DEBUG, LF_INT("jobs", w->jobs), now);
+	else if (p->cfg.max_jobs != 0 && w->jobs >= p->cfg.max_jobs)
+		retire(p, w, WHY_MAX_JOBS, LF_INT("jobs", w->jobs), now);
 	become_idle(p, w, now);
 }
 
@@ -350,9 +384,7 @@ reply(struct pool *p, struct worker *w, const struct goridge_frame *f,
 		return false;
 	}
 	if (is_stop_request(f)) {
-		log_info("pool", "worker asked to be replaced",
-		    LF_INT("pid", w->pid));
-		w->retire = WHY_REPLACE;
+		retire(p, w, WHY_REPLACE, LF_INT("jobs", w->jobs), now);
 		finish(p, w, EXEC_REPLACED, f, now);
 	} else
 		finish(p, w, EXEC_OK, f, now);
@@ -422,6 +454,10 @@ pool_on_io(struct pool *p, void *ptr, uint32_t events, int64_t now)
 	struct worker *w = wf->w;
 
 	(void)events;
+	if (w == &p->init) {
+		worker_read_stderr(w);
+		return;
+	}
 	/* an event from the same epoll_wait batch may outlive its worker;
 	 * if the slot was reused, a non-blocking read costs nothing */
 	if (w->state == W_FREE)
@@ -499,6 +535,49 @@ exit_field(int status, char *buf, size_t len)
 	return LF_INT("status", WEXITSTATUS(status));
 }
 
+static void
+init_done(struct pool *p, bool ok, int64_t now)
+{
+	p->initializing = false;
+	p->init.deadline = 0;
+	if (!ok && p->on_init->exit_on_error)
+		p->failed = true;
+	else
+		heal(p, now);
+}
+
+/* on_init ran over exec_timeout, or rr is stopping and it did not go. */
+static void
+init_expired(struct pool *p)
+{
+	log_error("pool", "on_init killed", LF_INT("pid", p->init.pid),
+	    LF_STR("reason", p->stopping ? "shutdown" : "exec_timeout"),
+	    LF_INT("exec_timeout_ms", p->on_init->exec_timeout / MS_NS));
+	worker_signal(&p->init, SIGKILL);
+	p->init.deadline = 0;
+}
+
+static void
+init_exited(struct pool *p, int status, int64_t now)
+{
+	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	char signame[16];
+	struct log_field how = exit_field(status, signame, sizeof signame);
+
+	worker_signal(&p->init, SIGKILL);	/* whatever it left running */
+	worker_release(&p->init);
+	if (ok)
+		log_info("pool", "on_init done", LF_INT("pid", p->init.pid));
+	else
+		LOG(p->on_init->exit_on_error ? LOG_LEVEL_ERROR :
+		    LOG_LEVEL_WARN, "pool", "on_init failed",
+		    LF_INT("pid", p->init.pid), how,
+		    LF_STR("exit_on_error", p->on_init->exit_on_error ?
+		    "true" : "false"));
+	p->init.pid = 0;
+	init_done(p, ok, now);
+}
+
 bool
 pool_on_exit(struct pool *p, pid_t pid, int status, int64_t now)
 {
@@ -508,6 +587,10 @@ pool_on_exit(struct pool *p, pid_t pid, int status, int64_t now)
 	struct log_field how;
 	size_t i;
 
+	if (p->init.pid > 0 && pid == p->init.pid) {
+		init_exited(p, status, now);
+		return true;
+	}
 	for (i = 0; i < p->nslots && w == NULL; i++)
 		if (p->slots[i].pid == pid && p->slots[i].state != W_FREE)
 			w = &p->slots[i];
@@ -543,8 +626,8 @@ pool_on_exit(struct pool *p, pid_t pid, int status, int64_t now)
 		break;
 	default:
 		log_error("pool", "worker exited", LF_INT("pid", pid),
-		    how, LF_STR("during",
-		    w->has_job ? "exec" : "idle"));
+		    LF_STR("reason", why_names[WHY_CRASH]), how,
+		    LF_STR("during", w->has_job ? "exec" : "idle"));
 		why = WHY_CRASH;
 	}
 	finish(p, w, EXEC_CRASH, NULL, now);
@@ -575,6 +658,16 @@ expire(struct pool *p, struct worker *w, int64_t now)
 		kill_worker(p, w, WHY_HANDSHAKE, EXEC_KILLED, now);
 		break;
 	case W_WORKING:
+		if (p->cfg.supervisor.exec_ttl != 0 &&
+		    now - w->busy_since >= p->cfg.supervisor.exec_ttl) {
+			log_error("pool", "exec_ttl exceeded",
+			    LF_INT("pid", w->pid),
+			    LF_INT("exec_ms", (now - w->busy_since) / MS_NS),
+			    LF_INT("exec_ttl_ms",
+			    p->cfg.supervisor.exec_ttl / MS_NS));
+			kill_worker(p, w, WHY_EXEC_TTL, EXEC_EXEC_TTL, now);
+			break;
+		}
 		/* reset_timeout or the grace period ran out; a busy worker
 		 * won't read the stop frame, so signals follow at once */
 		stop_worker(p, w, now);
@@ -583,16 +676,48 @@ expire(struct pool *p, struct worker *w, int64_t now)
 	case W_STOPPING:
 		if (!w->term_sent) {
 			log_warn("pool", "worker did not stop in time, SIGTERM",
-			    LF_INT("pid", w->pid));
+			    LF_INT("pid", w->pid),
+			    LF_STR("reason", why_names[w->retire]));
 			worker_signal(w, SIGTERM);
 			w->term_sent = true;
-			p->forced++;
-			set_deadline(p, w, now + TERM_GRACE);
+			p->forced += p->stopping;	/* shutdown's exit code */
+			set_deadline(p, w, p->stopping &&
+			    p->stop_deadline < now + TERM_GRACE ?
+			    p->stop_deadline : now + TERM_GRACE);
 		} else
 			kill_worker(p, w, w->retire, EXEC_KILLED, now);
 		break;
 	default:
 		break;
+	}
+}
+
+/* The soft limits, every watch_tick: workers over one go once idle. */
+static void
+supervise(struct pool *p, int64_t now)
+{
+	const struct supervisor_config *sv = &p->cfg.supervisor;
+	uint64_t limit = sv->max_worker_memory << 20;
+	bool measured = limit != 0 &&
+	    worker_measure_rss(p->slots, p->nslots) == 0;
+	size_t i;
+
+	for (i = 0; i < p->nslots; i++) {
+		struct worker *w = &p->slots[i];
+
+		if (w->retire != WHY_NONE ||
+		    (w->state != W_READY && w->state != W_WORKING))
+			continue;
+		if (sv->ttl != 0 && now - w->spawned_at >= sv->ttl)
+			retire(p, w, WHY_TTL, LF_INT("age_ms",
+			    (now - w->spawned_at) / MS_NS), now);
+		else if (sv->idle_ttl != 0 && w->state == W_READY &&
+		    now - w->idle_since >= sv->idle_ttl)
+			retire(p, w, WHY_IDLE_TTL, LF_INT("idle_ms",
+			    (now - w->idle_since) / MS_NS), now);
+		else if (measured && w->rss > limit)
+			retire(p, w, WHY_MEMORY, LF_INT("rss_mb",
+			    (w->rss + (1 << 20) - 1) >> 20), now);
 	}
 }
 
@@ -603,7 +728,16 @@ pool_on_deadline(struct pool *p, int64_t now)
 
 	if (now < p->next_deadline)
 		return;
-	p->next_deadline = INT64_MAX;
+	if (now >= p->watch_at) {
+		supervise(p, now);
+		p->watch_at = now + p->cfg.supervisor.watch_tick;
+	}
+	p->next_deadline = p->watch_at;
+	if (p->initializing && p->init.deadline != 0 &&
+	    p->init.deadline <= now)
+		init_expired(p);
+	if (p->init.deadline != 0 && p->init.deadline < p->next_deadline)
+		p->next_deadline = p->init.deadline;
 	for (i = 0; i < p->nslots; i++) {
 		struct worker *w = &p->slots[i];
 
@@ -623,15 +757,12 @@ pool_reset(struct pool *p, int64_t now)
 	for (i = 0; i < p->nslots; i++) {
 		struct worker *w = &p->slots[i];
 
-		if (w->retire != WHY_NONE)
+		if (w->retire != WHY_NONE || (w->state != W_STARTING &&
+		    w->state != W_READY && w->state != W_WORKING))
 			continue;
-		if (w->state == W_STARTING || w->state == W_READY) {
-			w->retire = WHY_RESET;
-			stop_worker(p, w, now);
-		} else if (w->state == W_WORKING) {
-			w->retire = WHY_RESET;
-			set_deadline(p, w, now + p->cfg.reset_timeout);
-		}
+		if (w->state == W_WORKING)
+			tighten_deadline(p, w, now + p->cfg.reset_timeout);
+		retire(p, w, WHY_RESET, LF_INT("jobs", w->jobs), now);
 	}
 	heal(p, now);
 }
@@ -643,14 +774,22 @@ pool_stop(struct pool *p, int64_t now, int64_t deadline)
 
 	p->stopping = true;
 	p->stop_deadline = deadline;
+	/* SIGKILL comes at the deadline, SIGTERM a while before it */
+	p->term_window = (deadline - now) / 2 < TERM_GRACE ?
+	    (deadline - now) / 2 : TERM_GRACE;
+	p->watch_at = INT64_MAX;
+	if (p->initializing) {
+		worker_signal(&p->init, SIGTERM);
+		set_deadline(p, &p->init, deadline);
+	}
 	for (i = 0; i < p->nslots; i++) {
 		struct worker *w = &p->slots[i];
 
 		if (w->state == W_STARTING || w->state == W_READY)
 			stop_worker(p, w, now);
-		else if ((w->state == W_WORKING || w->state == W_STOPPING) &&
-		    (w->deadline == 0 || w->deadline > deadline))
-			set_deadline(p, w, deadline);
+		else if (w->state == W_WORKING || w->state == W_STOPPING)
+			tighten_deadline(p, w, w->term_sent ? deadline :
+			    deadline - p->term_window);
 	}
 }
 
@@ -664,6 +803,14 @@ pool_kill(struct pool *p)
 			worker_signal(&p->slots[i], SIGKILL);
 }
 
+bool
+pool_can_exec(const struct pool *p)
+{
+	if (p->stopping || p->initializing || p->failed)
+		return false;
+	return p->nidle > 0 || p->cfg.debug;
+}
+
 unsigned
 pool_idle(const struct pool *p)
 {
@@ -673,7 +820,7 @@ pool_idle(const struct pool *p)
 unsigned
 pool_processes(const struct pool *p)
 {
-	unsigned n = 0;
+	unsigned n = p->init.pid > 0;
 	size_t i;
 
 	for (i = 0; i < p->nslots; i++)
@@ -682,126 +829,180 @@ pool_processes(const struct pool *p)
 	return n;
 }
 
-/* Replace KEY's entry or append "KEY=VALUE"; later settings win, as in Go. */
+/*
+ * Set "KEY=VALUE" in env (room for it is the caller's), replacing KEY's
+ * entry if there is one: later settings win, as in Go.  klen is KEY's
+ * length in kv.
+ */
 static int
-env_set(struct pool *p, size_t *n, const char *key, const char *value)
+env_put(char **env, size_t *n, const char *kv, size_t klen)
 {
-	size_t klen = strlen(key), i;
-	char *kv;
+	char *copy;
+	size_t i;
 
-	if (asprintf(&kv, "%s=%s", key, value) == -1)
+	if ((copy = strdup(kv)) == NULL)
 		return -1;
 	for (i = 0; i < *n; i++)
-		if (strncmp(p->env[i], kv, klen + 1) == 0) {
-			free(p->env[i]);
-			p->env[i] = kv;
+		if (strncmp(env[i], kv, klen + 1) == 0) {
+			free(env[i]);
+			env[i] = copy;
 			return 0;
 		}
-	p->env[(*n)++] = kv;
+	env[(*n)++] = copy;
 	return 0;
 }
 
-/* rr's environment, then RoadRunner's additions in RoadRunner's order. */
 static int
-build_env(struct pool *p, const struct config *cfg, const char *mode)
+env_put_list(char **env, size_t *n, char *const *vars, size_t nvars)
 {
-	size_t n = 0, max, i;
-	char key[256];
 	const char *eq;
+	size_t i;
+
+	for (i = 0; i < nvars; i++)
+		if ((eq = strchr(vars[i], '=')) != NULL &&
+		    env_put(env, n, vars[i], (size_t)(eq - vars[i])) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+env_set(char **env, size_t *n, const char *key, const char *value)
+{
+	char kv[1024];
+
+	if ((size_t)snprintf(kv, sizeof kv, "%s=%s", key, value) >= sizeof kv) {
+		errno = E2BIG;
+		return -1;
+	}
+	return env_put(env, n, kv, strlen(key));
+}
+
+/* rr's environment plus room for `extra` more, NULL-terminated. */
+static char **
+env_new(size_t extra, size_t *n)
+{
+	size_t max;
+	char **env;
 
 	for (max = 0; environ[max] != NULL; max++)
 		;
-	max += cfg->server.env.n + 5;
-	if ((p->env = calloc(max, sizeof *p->env)) == NULL)
-		return -1;
-	for (i = 0; environ[i] != NULL; i++) {
-		if ((eq = strchr(environ[i], '=')) == NULL ||
-		    (size_t)(eq - environ[i]) >= sizeof key)
-			continue;
-		memcpy(key, environ[i], (size_t)(eq - environ[i]));
-		key[eq - environ[i]] = '\0';
-		if (env_set(p, &n, key, eq + 1) == -1)
-			return -1;
-	}
-	if (env_set(p, &n, "RR_RELAY", cfg->server.relay) == -1 ||
-	    (cfg->rpc_listen != NULL &&
-	    env_set(p, &n, "RR_RPC", cfg->rpc_listen) == -1))
-		return -1;
-	for (i = 0; i < cfg->server.env.n; i++) {
-		const char *kv = cfg->server.env.vars[i];
+	if ((env = calloc(max + extra + 1, sizeof *env)) == NULL)
+		return NULL;
+	*n = 0;
+	if (env_put_list(env, n, environ, max) == -1)
+		return NULL;
+	return env;
+}
 
-		if ((eq = strchr(kv, '=')) == NULL ||
-		    (size_t)(eq - kv) >= sizeof key)
-			continue;
-		memcpy(key, kv, (size_t)(eq - kv));
-		key[eq - kv] = '\0';
-		if (env_set(p, &n, key, eq + 1) == -1)
-			return -1;
-	}
-	if (env_set(p, &n, "RR_VERSION", RR_VERSION) == -1 ||
-	    env_set(p, &n, "RR_MODE", mode) == -1)
+static void
+env_free(char **env)
+{
+	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+		free(env[i]);
+	free(env);
+}
+
+/* Workers: rr's environment, then RoadRunner's additions in its order. */
+static int
+build_env(struct pool *p, const struct config *cfg, const char *mode)
+{
+	const struct env_list *extra = &cfg->server.env;
+	size_t n;
+
+	if ((p->env = env_new(extra->n + 4, &n)) == NULL ||
+	    env_set(p->env, &n, "RR_RELAY", cfg->server.relay) == -1 ||
+	    (cfg->rpc_listen != NULL &&
+	    env_set(p->env, &n, "RR_RPC", cfg->rpc_listen) == -1) ||
+	    env_put_list(p->env, &n, extra->vars, extra->n) == -1 ||
+	    env_set(p->env, &n, "RR_VERSION", RR_VERSION) == -1 ||
+	    env_set(p->env, &n, "RR_MODE", mode) == -1)
 		return -1;
 	p->spec.envp = p->env;
 	return 0;
 }
 
-/* server.user and server.group, resolved once: the child only calls
- * setgroups/setgid/setuid. */
+/* A user and group, resolved once: the child only calls setgroups,
+ * setgid and setuid.  key names the config section for messages. */
 static int
-resolve_ids(struct pool *p, const struct server_config *sc, char *err,
-    size_t errlen)
+resolve_ids(struct spawn_spec *spec, const char *user, const char *group,
+    const char *key, char *err, size_t errlen)
 {
 	struct passwd *pw = NULL;
 	struct group *gr;
 	int n = 0;
 
-	if (sc->user == NULL && sc->group == NULL)
+	if (user == NULL && group == NULL)
 		return 0;
 	if (geteuid() != 0) {
-		snprintf(err, errlen, "server.%s: switching to another user "
-		    "needs rr to run as root (it runs as uid %ld)",
-		    sc->user ? "user" : "group", (long)geteuid());
+		snprintf(err, errlen, "%s.%s: switching to another user "
+		    "needs rr to run as root (it runs as uid %ld)", key,
+		    user ? "user" : "group", (long)geteuid());
 		return -1;
 	}
-	p->spec.set_ids = true;
-	p->spec.uid = 0;
-	p->spec.gid = 0;
-	if (sc->user != NULL) {
-		if ((pw = getpwnam(sc->user)) == NULL) {
-			snprintf(err, errlen, "server.user: no user \"%s\"",
-			    sc->user);
+	spec->set_ids = true;
+	spec->uid = 0;
+	spec->gid = 0;
+	if (user != NULL) {
+		if ((pw = getpwnam(user)) == NULL) {
+			snprintf(err, errlen, "%s.user: no user \"%s\"", key,
+			    user);
 			return -1;
 		}
-		p->spec.uid = pw->pw_uid;
-		p->spec.gid = pw->pw_gid;
+		spec->uid = pw->pw_uid;
+		spec->gid = pw->pw_gid;
 	}
-	if (sc->group != NULL) {
-		if ((gr = getgrnam(sc->group)) == NULL) {
-			snprintf(err, errlen, "server.group: no group \"%s\"",
-			    sc->group);
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			snprintf(err, errlen, "%s.group: no group \"%s\"", key,
+			    group);
 			return -1;
 		}
-		p->spec.gid = gr->gr_gid;
+		spec->gid = gr->gr_gid;
 	}
 	if (pw != NULL) {
-		getgrouplist(pw->pw_name, p->spec.gid, NULL, &n);
-		if ((p->spec.groups = calloc((size_t)n + 1,
-		    sizeof *p->spec.groups)) == NULL ||
-		    getgrouplist(pw->pw_name, p->spec.gid, p->spec.groups,
+		getgrouplist(pw->pw_name, spec->gid, NULL, &n);
+		if ((spec->groups = calloc((size_t)n + 1,
+		    sizeof *spec->groups)) == NULL ||
+		    getgrouplist(pw->pw_name, spec->gid, spec->groups,
 		    &n) == -1)
 			goto nomem;
-		p->spec.ngroups = (size_t)n;
+		spec->ngroups = (size_t)n;
 	} else {
-		if ((p->spec.groups = calloc(1, sizeof *p->spec.groups)) ==
-		    NULL)
+		if ((spec->groups = calloc(1, sizeof *spec->groups)) == NULL)
 			goto nomem;
-		p->spec.groups[0] = p->spec.gid;
-		p->spec.ngroups = 1;
+		spec->groups[0] = spec->gid;
+		spec->ngroups = 1;
 	}
 	return 0;
 nomem:
-	snprintf(err, errlen, "server.user: out of memory");
+	snprintf(err, errlen, "%s.user: out of memory", key);
 	return -1;
+}
+
+/* on_init: its own command, rr's environment plus on_init.env, its own
+ * user, and no Goridge. */
+static int
+init_setup(struct pool *p, const struct config *cfg, char *err,
+    size_t errlen)
+{
+	const struct on_init_config *oi = &cfg->server.on_init;
+	size_t n;
+
+	if (!oi->set)
+		return 0;
+	p->on_init = oi;
+	p->init.fd_in = p->init.fd_out = p->init.fd_err = -1;
+	p->init_spec.argv = oi->command.argv;
+	p->init_spec.log_name = "on_init";
+	p->init_spec.plain = true;
+	if ((p->init_env = env_new(oi->env.n, &n)) == NULL ||
+	    env_put_list(p->init_env, &n, oi->env.vars, oi->env.n) == -1) {
+		snprintf(err, errlen, "server.on_init: %s", strerror(errno));
+		return -1;
+	}
+	p->init_spec.envp = p->init_env;
+	return resolve_ids(&p->init_spec, oi->user, NULL, "server.on_init",
+	    err, errlen);
 }
 
 int
@@ -818,9 +1019,10 @@ pool_init(struct pool *p, const struct config *cfg, const char *mode, int epfd,
 	p->done = done;
 	p->done_arg = arg;
 	p->want = p->cfg.debug ? 0 : p->cfg.num_workers;
-	p->next_deadline = INT64_MAX;
+	p->next_deadline = p->watch_at = INT64_MAX;
 	p->spec.argv = cfg->server.command.argv;
 	p->spec.max_payload = MAX_PAYLOAD;
+	p->spec.log_name = "worker";
 	/* room for every worker plus a replacement for each while it stops */
 	p->nslots = 2 * (size_t)p->cfg.num_workers + 1;
 	if ((p->slots = calloc(p->nslots, sizeof *p->slots)) == NULL ||
@@ -831,7 +1033,10 @@ pool_init(struct pool *p, const struct config *cfg, const char *mode, int epfd,
 	}
 	for (i = 0; i < p->nslots; i++)
 		p->slots[i].fd_in = p->slots[i].fd_out = p->slots[i].fd_err = -1;
-	return resolve_ids(p, &cfg->server, err, errlen);
+	if (resolve_ids(&p->spec, cfg->server.user, cfg->server.group,
+	    "server", err, errlen) == -1)
+		return -1;
+	return init_setup(p, cfg, err, errlen);
 }
 
 void
@@ -841,17 +1046,42 @@ pool_free(struct pool *p)
 
 	for (i = 0; p->slots != NULL && i < p->nslots; i++)
 		worker_free(&p->slots[i]);
-	for (i = 0; p->env != NULL && p->env[i] != NULL; i++)
-		free(p->env[i]);
-	free(p->env);
+	worker_free(&p->init);
+	env_free(p->env);
+	env_free(p->init_env);
 	free(p->slots);
 	free(p->idle);
 	free(p->spec.groups);
+	free(p->init_spec.groups);
 	memset(p, 0, sizeof *p);
 }
 
 void
 pool_start(struct pool *p, int64_t now)
 {
-	heal(p, now);
+	const struct supervisor_config *sv = &p->cfg.supervisor;
+
+	/* only the soft limits need a periodic look; exec_ttl has its own
+	 * deadline on each busy worker */
+	if (sv->ttl != 0 || sv->idle_ttl != 0 || sv->max_worker_memory != 0)
+		p->watch_at = now + sv->watch_tick;
+	if (p->watch_at < p->next_deadline)
+		p->next_deadline = p->watch_at;
+	if (p->on_init == NULL) {
+		heal(p, now);
+		return;
+	}
+	p->initializing = true;
+	if (worker_spawn(&p->init, &p->init_spec, p->epfd, p->rr_pid) == -1) {
+		log_error("pool", "cannot run on_init",
+		    LF_STR("error", strerror(errno)));
+		/* forked, then failed: its exit will tell */
+		if (p->init.pid <= 0)
+			init_done(p, false, now);
+		return;
+	}
+	log_info("pool", "on_init started", LF_INT("pid", p->init.pid));
+	p->init.deadline = now + p->on_init->exec_timeout;
+	if (p->init.deadline < p->next_deadline)
+		p->next_deadline = p->init.deadline;
 }

@@ -61,6 +61,16 @@ struct pool {
 	int64_t			 next_deadline;	/* may be early, never late */
 	bool			 stopping;
 	int64_t			 stop_deadline;	/* grace period's end */
+	int64_t			 term_window;	/* SIGTERM to SIGKILL */
+	int64_t			 watch_at;	/* next supervisor check */
+
+	/* server.on_init: one plain process that runs before any worker */
+	const struct on_init_config *on_init;	/* NULL: none */
+	struct spawn_spec	 init_spec;
+	char			**init_env;	/* owned; init_spec.envp */
+	struct worker		 init;
+	bool			 initializing;
+	bool			 failed;	/* on_init failed, exit_on_error */
 
 	uint64_t		 spawned;
 	uint64_t		 left[WHY_NREASONS];	/* workers gone, by why */
@@ -76,7 +86,7 @@ int		 pool_init(struct pool *, const struct config *, const char *mode,
 		    int epfd, exec_done_fn *, void *arg, char *err, size_t errlen);
 void		 pool_free(struct pool *);
 
-/* Spawn the resident workers. */
+/* Run server.on_init, if any, then spawn the resident workers. */
 void		 pool_start(struct pool *, int64_t now);
 
 /*
@@ -113,8 +123,11 @@ void		 pool_stop(struct pool *, int64_t now, int64_t deadline);
 /* SIGKILL every worker's process group, now. */
 void		 pool_kill(struct pool *);
 
+/* Whether pool_exec() may find a worker now: an idle one, or room for a
+ * fresh one in debug mode. */
+bool		 pool_can_exec(const struct pool *);
 unsigned	 pool_idle(const struct pool *);
-unsigned	 pool_processes(const struct pool *);	/* slots not free */
+unsigned	 pool_processes(const struct pool *);	/* on_init included */
 const char	*pool_why_name(enum worker_why);
 const char	*pool_outcome_name(enum exec_outcome);
 

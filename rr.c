@@ -364,7 +364,7 @@ serve(struct server *s)
 		now = monotonic_ns();
 		/* tick 0 waits for a ready worker; a debug pool has none */
 		if (!s->stopping && !ticker_started(&s->ticker) &&
-		    (pool_idle(&s->pool) > 0 || s->cfg->ticker.pool.debug))
+		    pool_can_exec(&s->pool))
 			ticker_start(&s->ticker, now);
 		n = epoll_wait(s->epfd, ev, 64,
 		    timeout_ms(pool_next_deadline(&s->pool), now));
@@ -387,6 +387,11 @@ serve(struct server *s)
 		if (s->stopping > 1)
 			return EXIT_RUNTIME;
 		pool_on_deadline(&s->pool, now);
+		if (s->pool.failed) {
+			log_error("rr", "on_init failed and exit_on_error is "
+			    "set: not starting", LF_INT("exit", EXIT_RUNTIME));
+			return EXIT_RUNTIME;
+		}
 		if (s->stopping && pool_processes(&s->pool) == 0)
 			return s->pool.forced ? EXIT_RUNTIME : EXIT_OK;
 	}
@@ -429,6 +434,11 @@ main(int argc, char **argv)
 		fatalx(EXIT_CONFIG, "%s", err);
 	if (ticker_init(&s.ticker, cfg.ticker.interval, &s.pool, s.epfd) == -1)
 		fatalx(EXIT_RUNTIME, "timerfd: %s", strerror(errno));
+	if (cfg.ticker.pool.allocate_timeout_set)
+		log_warn("rr", "ticker.pool.allocate_timeout has no effect: rr "
+		    "never waits for a worker; a tick with no idle worker is "
+		    "skipped and logged", LF_INT("allocate_timeout_ms",
+		    cfg.ticker.pool.allocate_timeout / MS_NS));
 	log_info("rr", "rr started", LF_STR("version", RR_VERSION),
 	    LF_STR("config", cfg.path),
 	    LF_INT("workers", cfg.ticker.pool.num_workers),

@@ -2,6 +2,7 @@
  * worker: see worker.h.  rr's pipe ends are non-blocking; the worker's ends
  * stay blocking because the PHP library reads its stdin with plain fread().
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -49,8 +50,9 @@ close_fd(struct worker *w, int *fd, bool watched)
 }
 
 /*
- * The child: pipes onto 0/1/2, its own process group, the signal state
- * rr changed for signalfd put back, credentials dropped, then exec.
+ * The child: pipes onto 0/1/2 and no other fd, its own process group, the
+ * signal state rr changed for signalfd put back, credentials dropped, then
+ * exec.
  */
 static void __attribute__((noreturn))
 child(const struct spawn_spec *spec, int in, int out, int err)
@@ -61,9 +63,13 @@ child(const struct spawn_spec *spec, int in, int out, int err)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	setpgid(0, 0);
-	if (dup2(in, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1 ||
+	if (dup2(in, STDIN_FILENO) == -1 ||
+	    dup2(spec->plain ? err : out, STDOUT_FILENO) == -1 ||
 	    dup2(err, STDERR_FILENO) == -1)
 		_exit(127);
+	/* rr's own fds are close-on-exec, but whatever rr inherited from
+	 * its parent without that flag must not reach the worker either */
+	close_range(3, ~0u, 0);
 	if (spec->set_ids &&
 	    (setgroups(spec->ngroups, spec->groups) == -1 ||
 	    setgid(spec->gid) == -1 || setuid(spec->uid) == -1)) {
@@ -109,9 +115,14 @@ worker_spawn(struct worker *w, const struct spawn_spec *spec, int epfd,
 
 	w->pid = pid;
 	w->epfd = epfd;
+	w->log_name = spec->log_name;
 	w->fd_in = in[1];
 	w->fd_out = out[0];
 	w->fd_err = err[0];
+	if (spec->plain) {
+		close_fd(w, &w->fd_in, false);
+		close_fd(w, &w->fd_out, false);
+	}
 	w->ev_in = (struct worker_fd){ w, WFD_IN };
 	w->ev_out = (struct worker_fd){ w, WFD_OUT };
 	w->ev_err = (struct worker_fd){ w, WFD_ERR };
@@ -125,15 +136,18 @@ worker_spawn(struct worker *w, const struct spawn_spec *spec, int epfd,
 		goridge_decoder_init(&w->dec, spec->max_payload);
 	} else
 		goridge_decoder_reset(&w->dec);
-	if (set_nonblock(w->fd_in) == -1 || set_nonblock(w->fd_out) == -1 ||
-	    set_nonblock(w->fd_err) == -1 ||
-	    watch(w, EPOLL_CTL_ADD, w->fd_out, &w->ev_out, EPOLLIN) == -1 ||
-	    watch(w, EPOLL_CTL_ADD, w->fd_err, &w->ev_err, EPOLLIN) == -1) {
+	if (set_nonblock(w->fd_err) == -1 ||
+	    watch(w, EPOLL_CTL_ADD, w->fd_err, &w->ev_err, EPOLLIN) == -1 ||
+	    (!spec->plain && (set_nonblock(w->fd_in) == -1 ||
+	    set_nonblock(w->fd_out) == -1 ||
+	    watch(w, EPOLL_CTL_ADD, w->fd_out, &w->ev_out, EPOLLIN) == -1))) {
 		saved = errno;
 		worker_signal(w, SIGKILL);
 		errno = saved;
 		return -1;	/* the pool reaps it like any other death */
 	}
+	if (spec->plain)
+		return 0;
 	/* a child that already died makes this fail with EPIPE; its exit
 	 * status tells the story better, so that is what gets reported */
 	snprintf(hello, sizeof hello, "{\"pid\":%ld}", (long)rr_pid);
@@ -327,8 +341,9 @@ keep_tail(struct worker *w, const char *s, size_t n)
 	w->tail[w->tail_len++] = '\n';
 }
 
-/* One stderr line at info on the "worker" component, as RoadRunner logs
- * it on its "server" channel, so logs.level: warn hides PHP's chatter. */
+/* One stderr line at info on the "worker" component (or "on_init"), as
+ * RoadRunner logs it on its "server" channel, so logs.level: warn hides
+ * PHP's chatter. */
 static void
 emit_line(struct worker *w)
 {
@@ -340,7 +355,7 @@ emit_line(struct worker *w)
 		return;
 	keep_tail(w, w->line, w->line_len);
 	if (LOG_LEVEL_INFO >= log_min_level && log_mode_ != LOGS_OFF)
-		log_emit(LOG_LEVEL_INFO, "worker", w->line, w->line_len, f,
+		log_emit(LOG_LEVEL_INFO, w->log_name, w->line, w->line_len, f,
 		    w->line_cut ? 2 : 1);
 	w->line_len = 0;
 	w->line_cut = false;
@@ -390,6 +405,78 @@ worker_read_stderr(struct worker *w)
 			close_fd(w, &w->fd_err, true);
 		}
 	}
+}
+
+/* Process group and resident pages from /proc/PID/stat, whose second
+ * field, the command name, may hold spaces and parentheses. */
+static bool
+stat_group_rss(int procfd, const char *pid, long *pgrp, long *pages)
+{
+	char path[300], buf[1024], *p, *end;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof path, "%s/stat", pid);
+	if ((fd = openat(procfd, path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL)
+		return false;
+	*pgrp = 0;
+	/* after the name: state is field 3, pgrp 5, rss 24 */
+	for (field = 3, p++; field < 24 && *p != '\0'; field++) {
+		while (*p == ' ')
+			p++;
+		if (field == 5)
+			*pgrp = strtol(p, NULL, 10);
+		p = strchr(p, ' ');
+		if (p == NULL)
+			return false;
+	}
+	*pages = strtol(p, &end, 10);
+	return end != p;
+}
+
+int
+worker_measure_rss(struct worker *ws, size_t n)
+{
+	static long page_size;
+	char buf[8192];
+	long pgrp, pages, off;
+	ssize_t len;
+	size_t i;
+	int procfd;
+
+	if (page_size == 0)
+		page_size = sysconf(_SC_PAGESIZE);
+	for (i = 0; i < n; i++)
+		ws[i].rss = 0;
+	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd == -1)
+		return -1;
+	/* getdents64, not readdir: opendir allocates */
+	while ((len = getdents64(procfd, buf, sizeof buf)) > 0) {
+		for (off = 0; off < len;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+
+			off += d->d_reclen;
+			if (d->d_name[0] < '1' || d->d_name[0] > '9' ||
+			    !stat_group_rss(procfd, d->d_name, &pgrp, &pages))
+				continue;
+			for (i = 0; i < n; i++)
+				if (ws[i].pid > 0 && ws[i].pid == pgrp) {
+					ws[i].rss += (uint64_t)pages *
+					    (uint64_t)page_size;
+					break;
+				}
+		}
+	}
+	close(procfd);
+	return len == -1 ? -1 : 0;
 }
 
 void

@@ -68,6 +68,9 @@ struct spawn_spec {
 	gid_t		*groups;
 	size_t		 ngroups;
 	uint32_t	 max_payload;
+	const char	*log_name;	/* component of its output lines */
+	bool		 plain;		/* no Goridge: stdin at EOF and stdout
+					 * joins stderr (on_init) */
 };
 
 enum worker_input {
@@ -82,6 +85,7 @@ struct worker {
 	enum worker_state	 prev;		/* before the last transition */
 	pid_t			 pid;
 	int			 epfd;
+	const char		*log_name;
 	int			 fd_in;		/* worker's stdin, -1 when closed */
 	int			 fd_out;	/* worker's stdout */
 	int			 fd_err;	/* worker's stderr */
@@ -103,6 +107,7 @@ struct worker {
 	/* pool's bookkeeping, kept here so a slot is one struct */
 	int64_t			 spawned_at, ready_at, busy_since, idle_since;
 	int64_t			 deadline;	/* 0: none */
+	uint64_t		 rss;		/* bytes, process group */
 	uint64_t		 jobs;
 	uint64_t		 tag;		/* of the payload in flight */
 	bool			 has_job;
@@ -114,7 +119,8 @@ struct worker {
 /*
  * Fork and exec spec->argv in a new process group with pipes on 0, 1 and 2,
  * register rr's ends on epfd, and send the pid control frame carrying
- * rr_pid.  Returns -1 with errno set when pipes or fork fail; an exec
+ * rr_pid (unless spec->plain).  Returns -1 with errno set when pipes or
+ * fork fail; an exec
  * failure shows up as the child's exit status 127 and its stderr line.
  */
 int		 worker_spawn(struct worker *, const struct spawn_spec *,
@@ -136,6 +142,13 @@ enum worker_input worker_read(struct worker *, struct goridge_frame *);
 
 /* Log complete stderr lines tagged with the pid; closes the fd at EOF. */
 void		 worker_read_stderr(struct worker *);
+
+/*
+ * Set rss of each of the n workers that has a process to the resident
+ * memory of its whole process group, in one pass over /proc that
+ * allocates nothing.  Returns -1 when /proc can't be read.
+ */
+int		 worker_measure_rss(struct worker *, size_t n);
 
 /* Signal the worker's whole process group. */
 void		 worker_signal(struct worker *, int sig);

@@ -217,16 +217,17 @@ counter() {	# name: its value on the last "counters" line
 	log_lines "$(msg rr counters)" | tail -n 1 | field "$1"
 }
 
-check_counters() {	# the last counters line adds up
-	local s d k f
+check_counters() {	# the last counters line adds up (in_flight is 0 at exit)
+	local s d k f i
 	s=$(counter scheduled) d=$(counter delivered) k=$(counter skipped)
-	f=$(counter failed)
-	if [ -z "$s" ] || [ -z "$d" ] || [ -z "$k" ] || [ -z "$f" ]; then
+	f=$(counter failed) i=$(counter in_flight)
+	if [ -z "$s" ] || [ -z "$d" ] || [ -z "$k" ] || [ -z "$f" ] ||
+	    [ -z "$i" ]; then
 		fail "no counters line with scheduled, delivered, skipped, failed"
 		return 1
 	fi
-	check "counters: scheduled=$s != delivered=$d + skipped=$k + failed=$f" \
-	    [ "$s" -eq $((d + k + f)) ]
+	check "counters: scheduled=$s != delivered=$d + skipped=$k + failed=$f + in_flight=$i" \
+	    [ "$s" -eq $((d + k + f + i)) ]
 }
 
 # --- the recorder ($D/rec) ---------------------------------------------------
@@ -314,4 +315,8 @@ zombies() {	# pid: its zombie children
 
 cpu_cs() {	# pid: user + system CPU time in clock ticks (1/100 s)
 	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+proc_kb() {	# pid key: a figure in kB from /proc/pid/status (VmRSS, RssAnon...)
+	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null
 }

@@ -93,7 +93,7 @@ t_replace_me() {
 	basic_config "$TW stopme -r $D/rec -o $D/once" 100ms 1
 	start_rr || return
 	local re p
-	re=$(msg pool 'worker asked to be replaced')
+	re="$(msg pool 'worker replaced').*reason=replace_request"
 	wait_log "$re" || { fail "no '$re' in 20s"; return; }
 	p=$(first_pid "$re")
 	replaced "$p"

@@ -24,8 +24,11 @@
  *            handshake
  *   -i       ignore the stop control frame
  *   -T       ignore SIGTERM
- *   -f FILE  fork a child that sleeps (same process group); it writes its
- *            pid to FILE
+ *   -f FILE  fork a child that sleeps (same process group), if faults
+ *            apply at start; it writes its pid to FILE
+ *   -F MB    the -f child first takes MB megabytes of resident memory
+ *   -M MB    take MB more megabytes of resident memory with each data
+ *            frame while faults apply, and keep them
  *   -m MSG   message of error replies (default "tworker soft error")
  *   -v       log each data frame on stderr, as the PHP worker does
  *   -o FILE  faults (the mode, -c, -S, -H, -g) only in the first process
@@ -87,8 +90,10 @@ static struct {
 	bool		 verbose;
 	const char	*once_file;
 	const char	*armed_file;
+	long		 child_mb;
+	long		 grow_mb;
 } o = { ECHO, NULL, 0, -1, 3, 0, 0, false, false, false, false, NULL,
-	"tworker soft error", false, NULL, NULL };
+	"tworker soft error", false, NULL, NULL, 0, 0 };
 
 static int	 rec_fd = -1;
 static bool	 once_won = true;	/* -o: this process is the faulty one */
@@ -100,7 +105,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: tworker echo|error|hang|garbage|badcrc|stopme "
 	    "[-HgiTv] [-r file] [-d ms] [-c n] [-e status] [-k sig] [-S ms]\n"
-	    "       [-f file] [-m msg] [-o file] [-w file]\n");
+	    "       [-f file] [-F mb] [-M mb] [-m msg] [-o file] [-w file]\n");
 	exit(64);
 }
 
@@ -214,6 +219,23 @@ crash(const char *when)
 	exit(o.status);
 }
 
+static void *volatile held;
+
+/* Resident, not just reserved: every page written. */
+static void
+take_memory(long mb)
+{
+	size_t len = (size_t)mb << 20;
+	char *p = malloc(len);
+
+	if (p == NULL) {
+		fprintf(stderr, "tworker: cannot take %ld MB\n", mb);
+		exit(2);
+	}
+	memset(p, 0x5a, len);
+	held = p;	/* reachable, so the compiler keeps the writes */
+}
+
 /* A child in our process group that sleeps until killed. */
 static void
 fork_sleeper(const char *path)
@@ -229,6 +251,8 @@ fork_sleeper(const char *path)
 	}
 	if (pid > 0)
 		return;
+	if (o.child_mb > 0)
+		take_memory(o.child_mb);
 	if ((fd = open("/dev/null", O_RDWR)) != -1) {
 		dup2(fd, 0);
 		dup2(fd, 1);
@@ -305,6 +329,8 @@ handle_data(const struct tw_frame *f)
 	free(b);
 	if (faulty() && ++nfaulty == (unsigned long)o.crash_at)
 		crash("during an exec");
+	if (faulty() && o.grow_mb > 0)
+		take_memory(o.grow_mb);
 	if (o.delay_ms > 0)
 		sleep_ms(o.delay_ms);
 	m = faulty() ? o.mode : ECHO;
@@ -367,7 +393,7 @@ main(int argc, char **argv)
 	if (i == sizeof mode_names / sizeof mode_names[0])
 		usage();
 	o.mode = (enum mode)i;
-	while ((ch = getopt(argc - 1, argv + 1, "r:d:c:e:k:S:HgiTf:m:vo:w:"))
+	while ((ch = getopt(argc - 1, argv + 1, "r:d:c:e:k:S:HgiTf:F:M:m:vo:w:"))
 	    != -1) {
 		switch (ch) {
 		case 'r': o.record = optarg; break;
@@ -381,6 +407,8 @@ main(int argc, char **argv)
 		case 'i': o.ignore_stop = true; break;
 		case 'T': o.ignore_term = true; break;
 		case 'f': o.child_file = optarg; break;
+		case 'F': o.child_mb = atol(optarg); break;
+		case 'M': o.grow_mb = atol(optarg); break;
 		case 'm': o.message = optarg; break;
 		case 'v': o.verbose = true; break;
 		case 'o': o.once_file = optarg; break;
@@ -408,7 +436,7 @@ main(int argc, char **argv)
 	fprintf(stderr, "tworker %s pid=%d\n", mode_names[o.mode],
 	    (int)getpid());
 	record_start();
-	if (o.child_file != NULL)
+	if (o.child_file != NULL && faulty())
 		fork_sleeper(o.child_file);
 	if (faulty() && o.crash_at == 0)
 		crash("before the handshake");

@@ -1,0 +1,130 @@
+# ticker.pool.supervisor: each limit replaces the workers it should, when it
+# should, and says so; without the section rr does not wake up for it.
+. "$(dirname "$0")/lib.sh"
+
+supervisor() {	# YAML lines for ticker.pool.supervisor
+	printf '    supervisor:\n'
+	printf '      %s\n' "$@"
+}
+
+replaced_for() {	# reason: ERE of the "worker replaced" line
+	printf '%s.*reason=%s' "$(msg pool 'worker replaced')" "$1"
+}
+
+first_replaced() {	# reason: wait for a worker replaced for it; its pid
+	local re
+	re=$(replaced_for "$1")
+	wait_log "$re" || { fail "no '$re' in 20s"; return 1; }
+	log_lines "$re" | head -n 1 | field pid
+}
+
+# A busy worker past its ttl finishes its tick first.
+t_ttl_busy() {
+	POOL_EXTRA=$(supervisor 'watch_tick: 100ms' 'ttl: 1s') \
+	    basic_config "$TW echo -d 2500 -r $D/rec" 100ms 1
+	start_rr || return
+	local p
+	p=$(first_replaced ttl) || return
+	check "the ttl line does not wait for the payload" \
+	    has_log "$(replaced_for ttl).*when=\"after its payload\""
+	check "worker $p did not reply before it went" wait_for 10 \
+	    rec_match "^reply .* pid=$p n=1 "
+	check "worker $p was not stopped after its reply" wait_for 10 \
+	    rec_match "^exit .* pid=$p why=stop"
+	check "a tick failed" [ "$(count_log "$(msg ticker 'tick failed')")" -eq 0 ]
+	check "a worker was killed" [ "$(count_log "$(msg pool 'worker killed')")" -eq 0 ]
+	check "no other worker became ready" wait_for 10 other_ready "$p"
+}
+
+# idle_ttl also rotates a worker that never served a tick (RoadRunner
+# does not): at an interval of 1h only tick 0 is ever sent.
+t_idle_ttl_unused() {
+	POOL_EXTRA=$(supervisor 'watch_tick: 100ms' 'idle_ttl: 500ms') \
+	    basic_config "$TW echo -r $D/rec" 1h 1
+	start_rr || return
+	local re p
+	re=$(replaced_for idle_ttl)
+	p=$(first_replaced idle_ttl) || return
+	# tick 0 goes out as soon as a worker is ready, so the first worker
+	# has run one; its successor never has, and must rotate as well
+	wait_count "$re" 2 || { fail "the unused successor was not rotated"; return; }
+	local q
+	q=$(log_lines "$re" | sed -n 2p | field pid)
+	check "worker $q had received a tick" \
+	    [ -z "$(rec_lines recv | grep " pid=$q ")" ]
+	check "worker $p was not stopped" rec_match "^exit .* pid=$p why=stop"
+}
+
+memory_case() {	# tworker options: its memory grows past 20 MB
+	POOL_EXTRA=$(supervisor 'watch_tick: 100ms' 'max_worker_memory: 20') \
+	    basic_config "$TW echo $1 -o $D/once" 100ms 1
+	start_rr || return
+	local re mb
+	re=$(replaced_for memory)
+	wait_log "$re" 30 || { fail "no '$re' in 30s"; return; }
+	mb=$(log_lines "$re" | head -n 1 | field rss_mb)
+	check "rss_mb=$mb is not over the 20 MB limit" [ "${mb:-0}" -gt 20 ]
+	check "no worker became ready after the replacement" \
+	    wait_count "$(msg pool 'worker ready')" 2
+	stop_rr
+	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
+	no_workers_left
+}
+
+t_memory_grows() {
+	memory_case "-M 5"
+}
+
+t_memory_child() {
+	memory_case "-f $D/child -F 40"
+}
+
+# exec_ttl ends a hanging exec, with the child it forked, and the next
+# tick is served by a new worker.
+t_exec_ttl() {
+	POOL_EXTRA=$(supervisor 'exec_ttl: 500ms') \
+	    basic_config "$TW hang -f $D/child -o $D/once -r $D/rec" 100ms 1
+	start_rr || return
+	local re p child
+	re="$(msg pool 'worker killed').*reason=exec_ttl"
+	wait_log "$re" || { fail "no '$re' in 20s"; return; }
+	p=$(log_lines "$re" | field pid)
+	check "no exec_ttl exceeded line with the exec time" \
+	    has_log "$(msg pool 'exec_ttl exceeded').*exec_ms="
+	check "the tick did not fail with exec_ttl" \
+	    has_log "$(msg ticker 'tick failed').*reason=exec_ttl"
+	child=$(cat "$D/child" 2>/dev/null)
+	check "no child pid recorded" [ -n "$child" ]
+	check "worker $p's child $child outlived it" wait_for 10 dead "$child"
+	check "no tick served after the kill" wait_for 20 replied_by_other "$p"
+	stop_rr
+	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
+	check "failed_exec_ttl not counted" [ "$(counter failed_exec_ttl)" -ge 1 ]
+	check "restarts_exec_ttl not counted" \
+	    [ "$(counter restarts_exec_ttl)" -ge 1 ]
+}
+
+# No supervisor section: an idle rr wakes for its ticks and nothing else.
+t_no_polling() {
+	basic_config "$TW echo" 1s 2
+	start_rr || return
+	wait_log "$(msg ticker 'tick done')" ||
+	    { fail "no tick done in 20s"; return; }
+	local c0 c1 t0 t1 ticks wakes
+	c0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$RRPID/status")
+	t0=$(count_log "$(msg ticker 'tick done')")
+	sleep 5
+	c1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$RRPID/status")
+	t1=$(count_log "$(msg ticker 'tick done')")
+	ticks=$((t1 - t0)) wakes=$((c1 - c0))
+	# each tick costs at most two waits: the timer, then the reply
+	check "$wakes voluntary context switches for $ticks ticks in 5 s" \
+	    [ "$wakes" -le $((2 * ticks + 2)) ]
+}
+
+scenario ttl-busy-worker t_ttl_busy
+scenario idle-ttl-unused-worker t_idle_ttl_unused
+scenario memory-grows t_memory_grows
+scenario memory-in-child t_memory_child
+scenario exec-ttl t_exec_ttl
+scenario no-supervisor-no-polling t_no_polling
