@@ -138,6 +138,19 @@ t_on_init_timeout() {
 	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
 }
 
+# on_init.user: as root, on_init runs as that user.
+t_on_init_user() {
+	chmod 777 "$D"
+	SERVER_EXTRA="  on_init:
+    command: \"sh -c 'id -u > $D/uid'\"
+    user: nobody" basic_config "$TW echo" 100ms 1
+	ready 1 || return
+	check "on_init ran as uid $(cat "$D/uid" 2>/dev/null), want nobody's" \
+	    [ "$(cat "$D/uid" 2>/dev/null)" = "$(id -u nobody)" ]
+	stop_rr
+	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
+}
+
 # -p: written at start, refused while that rr lives, replaced when stale,
 # removed on a clean exit.
 t_pidfile_stale() {
@@ -221,6 +234,11 @@ scenario on-init-ok t_on_init_ok
 scenario on-init-fails t_on_init_fails
 scenario on-init-exit-on-error t_on_init_fatal
 scenario on-init-timeout t_on_init_timeout
+if [ "$(id -u)" -eq 0 ]; then
+	scenario on-init-user t_on_init_user
+else
+	echo "SKIP on-init-user: not root"
+fi
 scenario pidfile-stale t_pidfile_stale
 scenario log-reopen t_log_reopen
 scenario level-info-shows-workers t_level_info
