@@ -61,7 +61,7 @@ check:
 	$(MAKE) SAN=1 test
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c, seeded from tests/fuzz/seed_NAME/
-# (generated from shared vectors and test configs by tests/fuzz/seeds).
+# (the Goridge vectors and the configs the tests use).
 build-fuzz/%: tests/fuzz/%.c $(addsuffix .c,$(LIB)) $(HDRS)
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) -I. -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
