@@ -90,6 +90,18 @@ t_level_warn() {	# logs.level: warn hides workers' stderr and info lines
 	    eval '! grep -qE "^[^ ]+ (DEBUG|INFO) " "$D/rr.log"'
 }
 
+t_output_stdout() {	# logs.output: stdout puts the lines on stdout only
+	logs_config development debug
+	printf '  output: stdout\n' >>"$D/rr.yaml"
+	"$RR" serve -s -c "$D/rr.yaml" >"$D/rr.log" 2>"$D/err" &
+	RRPID=$!
+	check "no tick lines on stdout" wait_log "$(msg ticker 'tick done')"
+	stop_rr
+	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
+	check "stderr is not empty: $(head -c 200 "$D/err")" [ ! -s "$D/err" ]
+}
+
+scenario logs-output-stdout t_output_stdout
 scenario modes-debug-pool t_debug_pool
 scenario modes-max-jobs t_max_jobs
 scenario logs-production-json t_production_json
