@@ -20,6 +20,7 @@
 #define BACKOFF_FIRST	(100 * MS_NS)
 #define BACKOFF_MAX	(5 * SEC_NS)
 #define TERM_GRACE	SEC_NS		/* between SIGTERM and SIGKILL */
+#define EOF_GRACE	SEC_NS		/* stdout closed, yet still running */
 
 extern char **environ;
 
@@ -426,22 +427,22 @@ read_frames(struct pool *p, struct worker *w, int64_t now)
 				return;
 			break;
 		case WI_EOF:
-			/* exiting, or closed stdout and went on: make sure it
-			 * goes; its exit is reported when it is reaped */
+			/* usually it is exiting, and its exit status tells
+			 * why; one that closed stdout and went on is killed
+			 * when EOF_GRACE is over */
 			if (w->state != W_STOPPING && w->state != W_DYING) {
-				worker_signal(w, SIGKILL);
-				set_deadline(p, w, 0);
 				transition(p, w, W_DYING, now);
+				set_deadline(p, w, now + EOF_GRACE);
 			}
 			return;
 		case WI_BAD:
+			if (w->state == W_DYING)	/* said and done */
+				return;
 			log_error("pool", "bad frame from worker",
 			    LF_INT("pid", w->pid),
 			    LF_STR("error", goridge_strstatus(w->dec.failed)),
 			    LF_TEXT("bytes", w->dec.shown));
-			if (w->state != W_DYING)
-				kill_worker(p, w, WHY_BAD_FRAME, EXEC_BAD_FRAME,
-				    now);
+			kill_worker(p, w, WHY_BAD_FRAME, EXEC_BAD_FRAME, now);
 			return;
 		}
 	}
@@ -686,6 +687,12 @@ expire(struct pool *p, struct worker *w, int64_t now)
 			    p->stop_deadline : now + TERM_GRACE);
 		} else
 			kill_worker(p, w, w->retire, EXEC_KILLED, now);
+		break;
+	case W_DYING:
+		log_warn("pool", "worker closed its stdout but did not exit",
+		    LF_INT("pid", w->pid));
+		worker_signal(w, SIGKILL);
+		w->killed = WHY_CRASH;
 		break;
 	default:
 		break;
