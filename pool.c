@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -640,6 +641,27 @@ pool_on_exit(struct pool *p, pid_t pid, int status, int64_t now)
 		note_failure(p, w, now);
 	heal(p, now);
 	return true;
+}
+
+void
+pool_reap(struct pool *p, int64_t now)
+{
+	siginfo_t si;
+	int status;
+
+	for (;;) {
+		memset(&si, 0, sizeof si);
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1 ||
+		    si.si_pid == 0)
+			return;
+		if (si.si_code == CLD_EXITED)
+			status = W_EXITCODE(si.si_status, 0);
+		else
+			status = W_EXITCODE(0, si.si_status) |
+			    (si.si_code == CLD_DUMPED ? WCOREFLAG : 0);
+		pool_on_exit(p, si.si_pid, status, now);
+		waitpid(si.si_pid, NULL, WNOHANG);
+	}
 }
 
 int64_t

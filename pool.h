@@ -108,6 +108,14 @@ void		 pool_on_io(struct pool *, void *ptr, uint32_t events,
  */
 bool		 pool_on_exit(struct pool *, pid_t, int status, int64_t now);
 
+/*
+ * On SIGCHLD: reap every child that has exited (signals coalesce, so one
+ * SIGCHLD may stand for many), orphans adopted as PID 1 included.  Each
+ * exit goes through pool_on_exit() first, while the dead leader still
+ * holds its process group's id.
+ */
+void		 pool_reap(struct pool *, int64_t now);
+
 /* The earliest moment pool_on_deadline() has work; INT64_MAX: none. */
 int64_t		 pool_next_deadline(const struct pool *);
 void		 pool_on_deadline(struct pool *, int64_t now);

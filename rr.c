@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -263,32 +262,6 @@ setup_signals(struct server *s)
 	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->sigfd, &ev);
 }
 
-/*
- * Reap every child that has exited: signals coalesce, so one SIGCHLD may
- * stand for many.  The pool sees each exit before the reap, while the
- * dead leader still holds its process group's id.
- */
-static void
-reap(struct server *s, int64_t now)
-{
-	siginfo_t si;
-	int status;
-
-	for (;;) {
-		memset(&si, 0, sizeof si);
-		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1 ||
-		    si.si_pid == 0)
-			return;
-		if (si.si_code == CLD_EXITED)
-			status = W_EXITCODE(si.si_status, 0);
-		else
-			status = W_EXITCODE(0, si.si_status) |
-			    (si.si_code == CLD_DUMPED ? WCOREFLAG : 0);
-		pool_on_exit(&s->pool, si.si_pid, status, now);
-		waitpid(si.si_pid, NULL, WNOHANG);
-	}
-}
-
 static void
 begin_stop(struct server *s, const char *sig, int64_t now)
 {
@@ -324,7 +297,7 @@ on_signals(struct server *s, int64_t now)
 			pool_reset(&s->pool, now);
 			break;
 		case SIGCHLD:
-			reap(s, now);
+			pool_reap(&s->pool, now);
 			break;
 		case SIGUSR1:
 			if (log_reopen(err, sizeof err) == -1)

@@ -1,0 +1,90 @@
+/*
+ * bench: the harness behind `make bench` (issue 5).  One program runs the
+ * parts in order, each printing its table as it finishes:
+ *
+ *   floor      floor.c   raw pipe round trips, the kernel's price
+ *   exec       exec.c    rr's pool driven in-process against bench/echo
+ *   ticks      serve.c   the real ./rr with a recording echo worker
+ *   footprint  serve.c   memory, binary size, idle wake-ups
+ *   start      serve.c   exec of rr to the first tick delivered
+ *
+ * then the targets of issue 5 with a verdict each, then one line per
+ * figure, "bench NAME VALUE UNIT", for scripts.
+ */
+#ifndef RR_BENCH_H
+#define RR_BENCH_H
+
+#include <limits.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SEC	((int64_t)1000000000)	/* in ns, as every clock here */
+#define MSEC	((int64_t)1000000)
+
+/* What bench/echo -r writes per data frame it answers. */
+struct tick_record {
+	uint64_t	 n;	/* N of {"tick":N}; UINT64_MAX if none */
+	int64_t		 t;	/* CLOCK_MONOTONIC ns of the read */
+};
+
+#define NSIZES	3
+extern const uint32_t	 bench_size[NSIZES];	/* payload bytes */
+extern const char *const bench_size_name[NSIZES];
+
+/* Where the two ends of a round trip run. */
+enum cpu_mode {
+	CPU_PINNED,	/* both on one CPU */
+	CPU_SPLIT,	/* the server on one, the worker on another */
+	CPU_UNPINNED,	/* wherever the scheduler puts them */
+	CPU_NMODES
+};
+extern const char *const cpu_mode_name[CPU_NMODES];
+
+struct bench {
+	char		 rr[PATH_MAX];	/* absolute: rr chdirs */
+	char		 echo[PATH_MAX];
+	char		 app[PATH_MAX];	/* app.php */
+	const char	*stripped;	/* a stripped copy of rr */
+	char		 tmp[256];	/* scratch, removed at exit */
+	bool		 quick;		/* shorter runs, for trying */
+	int		 cpu;		/* the server's CPU when pinned */
+	int		 other;		/* the worker's when split; -1 */
+	cpu_set_t	 all;		/* the affinity we started with */
+	double		 floor_rate[NSIZES][CPU_NMODES];	/* 0: none */
+	int64_t		*lat;		/* latency samples, ns */
+	size_t		 maxlat;
+};
+
+/* bench.c: figures, named by a format, kept for the targets and the
+ * final lines */
+void	 fig(double value, const char *unit, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+bool	 fig_get(double *value, const char *name);
+
+/* measure.c: clocks, percentiles, affinity, /proc, processes */
+int64_t	 mono_ns(void);
+int64_t	 real_ns(void);
+void	 sleep_until(int64_t mono);
+int64_t	 cpu_ns(pid_t);		/* CPU time of a process, -1 if unknown */
+int	 pin(const struct bench *, enum cpu_mode, bool worker_side);
+void	 sort_ns(int64_t *, size_t);
+int64_t	 pct(const int64_t *sorted, size_t n, double p);
+long	 proc_status(pid_t, const char *key);	/* 0: self; kB or count */
+void	 tmp_path(const struct bench *, const char *name, char *out);
+int	 write_file(const char *path, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+pid_t	 spawn(char *const argv[], int err_fd);
+int	 reap_child(pid_t, int64_t timeout_ns);
+
+/* the parts */
+void	 floor_part(struct bench *);
+void	 exec_part(struct bench *);
+void	 exec_growth(struct bench *);	/* RssAnon over 10^6 execs */
+void	 ticks_part(struct bench *);
+void	 footprint_part(struct bench *);
+void	 start_part(struct bench *);
+
+#endif

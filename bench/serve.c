@@ -1,0 +1,718 @@
+/*
+ * serve: the real ./rr, started the way a user starts it, with bench/echo
+ * or the shipped app.php as its worker.  What rr decides is read from its
+ * log, what it costs from /proc and its CPU clock, and when a tick reached
+ * a worker from the worker itself (echo -r FIFO).
+ *
+ * Lateness needs the schedule: tick k is due at start + k * interval on
+ * CLOCK_MONOTONIC, where start is the moment rr saw its first ready
+ * worker.  rr does not say when that was, but /proc/PID/fdinfo of its
+ * timerfd shows the time left to the next expiry, which gives the phase
+ * to within one read(2); rr's "tick(s) skipped ... due=K" lines say which
+ * k each delivered tick N belongs to.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define MAX_RECORDS	(1 << 16)
+#define MAX_SKIPS	4096
+#define START_RUNS	9
+
+/* The whole log file, NUL-terminated; the caller frees it. */
+static char *
+slurp(const char *path)
+{
+	char *s = NULL;
+	long len;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (s = malloc((size_t)len + 1)) != NULL)
+		s[fread(s, 1, (size_t)len, f)] = '\0';
+	fclose(f);
+	return s;
+}
+
+struct rr_proc {
+	pid_t	 pid;
+	int	 log_fd;		/* rr's stderr when piped, else -1 */
+	char	 log[PATH_MAX];		/* rr's stderr when it is a file */
+	int64_t	 t_real;		/* just before the spawn */
+};
+
+/*
+ * Start rr serve on a config of its own (name.yaml in the scratch dir).
+ * Its stderr goes to name.log, or to a pipe with pipe_log.  Says what
+ * failed, if anything.
+ */
+static int
+rr_start(struct bench *b, struct rr_proc *r, const char *name,
+    const char *command, const char *interval, unsigned workers,
+    const char *logs, bool pipe_log)
+{
+	char cfg[PATH_MAX], file[PATH_MAX];
+	int lp[2] = { -1, -1 }, err_fd;
+	char *argv[] = { b->rr, "serve", "-c", cfg, "-s", NULL };
+	const char *what = cfg;
+
+	memset(r, 0, sizeof *r);
+	r->log_fd = -1;
+	snprintf(file, sizeof file, "%s.yaml", name);
+	tmp_path(b, file, cfg);
+	snprintf(file, sizeof file, "%s.log", name);
+	tmp_path(b, file, r->log);
+	if (write_file(cfg, "version: '3'\nserver:\n  command: %s\n"
+	    "ticker:\n  interval: %s\n  pool:\n    num_workers: %u\n"
+	    "logs:\n%s", command, interval, workers, logs) == -1)
+		goto fail;
+	what = "rr's stderr";
+	if (pipe_log) {
+		if (pipe2(lp, O_CLOEXEC) == -1)
+			goto fail;
+		err_fd = lp[1];
+	} else if ((err_fd = open(r->log, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0644)) == -1)
+		goto fail;
+	r->t_real = real_ns();
+	r->pid = spawn(argv, err_fd);
+	close(err_fd);
+	r->log_fd = lp[0];
+	what = b->rr;
+	if (r->pid != -1)
+		return 0;
+fail:
+	printf("  %s: %s: %s\n", name, what, strerror(errno));
+	return -1;
+}
+
+/*
+ * The FIFO the recording workers write to, opened for reading before rr
+ * starts so that their blocking open finds a reader.  Room for every
+ * record of a run: they are read only at the end.
+ */
+static int
+records_open(struct bench *b, const char *name, char *path)
+{
+	char file[64];
+	int fd;
+
+	snprintf(file, sizeof file, "%s.fifo", name);
+	tmp_path(b, file, path);
+	if (mkfifo(path, 0600) == -1 ||
+	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		printf("  %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fcntl(fd, F_SETPIPE_SZ, 1 << 20) == -1) {
+		printf("  %s: cannot grow it: %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The last lines of rr's log file, when a run went wrong. */
+static void
+show_tail(const struct rr_proc *r)
+{
+	char *s = slurp(r->log), *p;
+	int n = 0;
+
+	if (s == NULL)
+		return;
+	for (p = s + strlen(s); p > s && n <= 5; p--)
+		if (p[-1] == '\n')
+			n++;
+	printf("  last lines of %s:\n%s", r->log, p + (*p == '\n'));
+	free(s);
+}
+
+/* A piped log is drained to the end: rr blocks on a full pipe. */
+static int
+rr_stop(struct rr_proc *r)
+{
+	struct pollfd pfd = { r->log_fd, POLLIN, 0 };
+	int64_t end = mono_ns() + 10 * SEC;
+	char buf[4096];
+	int status;
+
+	kill(r->pid, SIGTERM);
+	while (r->log_fd != -1 && mono_ns() < end &&
+	    poll(&pfd, 1, 100) >= 0)
+		if ((pfd.revents & (POLLIN | POLLHUP)) &&
+		    read(r->log_fd, buf, sizeof buf) <= 0)
+			break;
+	status = reap_child(r->pid, end - mono_ns());
+	if (r->log_fd != -1)
+		close(r->log_fd);
+	return status;
+}
+
+static unsigned
+count_in(const char *s, const char *needle)
+{
+	unsigned n = 0;
+
+	while (s != NULL && (s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
+/* Polls rr's log file until it holds `count` copies of needle. */
+static int
+wait_log(const struct rr_proc *r, const char *needle, unsigned count,
+    int64_t timeout)
+{
+	int64_t end = mono_ns() + timeout;
+	unsigned n;
+	char *s;
+
+	for (;;) {
+		s = slurp(r->log);
+		n = count_in(s, needle);
+		free(s);
+		if (n >= count)
+			return 0;
+		if (mono_ns() > end || waitpid(r->pid, NULL, WNOHANG) != 0)
+			return -1;
+		sleep_until(mono_ns() + 5 * MSEC);
+	}
+}
+
+/* The number after "key=" in s, or -1. */
+static long long
+field(const char *s, const char *key)
+{
+	const char *p = strstr(s, key);
+
+	return p == NULL ? -1 : strtoll(p + strlen(key), NULL, 10);
+}
+
+/* "it_value: (S, NS)" and "it_interval: (S, NS)" of a timerfd, in ns. */
+static int
+timerfd_info(const char *path, int64_t *value, int64_t *interval,
+    int64_t *t0, int64_t *t1)
+{
+	char buf[512], *v, *i;
+	long long vs, vns, is, ins;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	*t0 = mono_ns();
+	n = read(fd, buf, sizeof buf - 1);
+	*t1 = mono_ns();
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((v = strstr(buf, "it_value: (")) == NULL ||
+	    (i = strstr(buf, "it_interval: (")) == NULL ||
+	    sscanf(v, "it_value: (%lld, %lld)", &vs, &vns) != 2 ||
+	    sscanf(i, "it_interval: (%lld, %lld)", &is, &ins) != 2)
+		return -1;
+	*value = vs * SEC + vns;
+	*interval = is * SEC + ins;
+	return 0;
+}
+
+/* The fdinfo path of rr's tick timer: the timerfd with that interval. */
+static int
+tick_timer(pid_t pid, int64_t interval, char *path, size_t len)
+{
+	char dir[64], link[PATH_MAX], target[64];
+	int64_t v, iv, t0, t1;
+	struct dirent *de;
+	bool found = false;
+	ssize_t n;
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while (!found && (de = readdir(d)) != NULL) {
+		snprintf(link, sizeof link, "%s/%s", dir, de->d_name);
+		if ((n = readlink(link, target, sizeof target - 1)) <= 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, "anon_inode:[timerfd]") != 0)
+			continue;
+		snprintf(path, len, "/proc/%ld/fdinfo/%s", (long)pid,
+		    de->d_name);
+		found = timerfd_info(path, &v, &iv, &t0, &t1) == 0 &&
+		    iv == interval;
+	}
+	closedir(d);
+	return found ? 0 : -1;
+}
+
+/*
+ * The phase of rr's tick schedule (start modulo interval).  The kernel
+ * reads its clock somewhere inside our read(2), so the narrowest of a few
+ * tries wins; a try that lands between an expiry and rr's read of the
+ * timerfd shows 0 left and says nothing.
+ */
+static int
+timer_phase(pid_t pid, int64_t interval, int64_t *phase)
+{
+	int64_t t0, t1, left, iv, best = INT64_MAX, at = 0;
+	char path[PATH_MAX];
+	int i;
+
+	if (tick_timer(pid, interval, path, sizeof path) == -1)
+		return -1;
+	for (i = 0; i < 20; i++) {
+		if (timerfd_info(path, &left, &iv, &t0, &t1) == -1)
+			return -1;
+		if (left > 0 && t1 - t0 < best) {
+			best = t1 - t0;
+			at = t0 + (t1 - t0) / 2 + left;
+		}
+	}
+	if (best == INT64_MAX)
+		return -1;
+	*phase = at % interval;
+	return 0;
+}
+
+/* Ticks due in (t0, t1] on the schedule start + k * interval. */
+static int64_t
+due_between(int64_t start, int64_t interval, int64_t t0, int64_t t1)
+{
+	return (t1 - start) / interval - (t0 - start) / interval;
+}
+
+struct skip {
+	int64_t	 lo, hi;	/* schedule indices [lo, hi) never sent */
+};
+
+static size_t
+read_skips(const char *log, struct skip *sk, size_t max)
+{
+	const char *line, *nl;
+	size_t n = 0;
+	long long due, cnt;
+	char buf[512];
+
+	for (line = log; line != NULL && *line && n < max; line = nl ? nl + 1 :
+	    NULL) {
+		nl = strchr(line, '\n');
+		snprintf(buf, sizeof buf, "%.*s", (int)(nl ? nl - line :
+		    (long)strlen(line)), line);
+		if ((due = field(buf, "due=")) < 0)
+			continue;
+		if (strstr(buf, "ticks skipped") != NULL &&
+		    (cnt = field(buf, "count=")) > 0)
+			sk[n++] = (struct skip){ due, due + cnt };
+		else if (strstr(buf, "tick skipped") != NULL)
+			sk[n++] = (struct skip){ due, due + 1 };
+	}
+	return n;
+}
+
+static int
+cmp_rec(const void *a, const void *b)
+{
+	const struct tick_record *x = a, *y = b;
+
+	return (x->n > y->n) - (x->n < y->n);
+}
+
+/*
+ * Lateness of each record, into b->lat: the k of delivered tick N is the
+ * N-th schedule index that was not skipped.  With no phase, start is
+ * estimated as the earliest arrival (lateness then starts at 0).
+ */
+static size_t
+lateness(struct bench *b, struct tick_record *rec, size_t nrec,
+    const struct skip *sk, size_t nsk, int64_t interval, bool have_phase,
+    int64_t phase, int64_t *start)
+{
+	int64_t k = 0, m = INT64_MAX, off;
+	uint64_t n = 0;
+	size_t i, j = 0, out = 0;
+
+	qsort(rec, nrec, sizeof *rec, cmp_rec);
+	/* frames without a tick number sort last and are not ticks */
+	while (nrec > 0 && rec[nrec - 1].n == UINT64_MAX)
+		nrec--;
+	for (i = 0; i < nrec; i++) {
+		for (; n <= rec[i].n; n++, k++)
+			for (; j < nsk && k >= sk[j].lo; j++)
+				if (k < sk[j].hi)
+					k = sk[j].hi;
+		/* the loop left k one past this record's index */
+		rec[i].t -= (k - 1) * interval;
+		if (rec[i].t < m)
+			m = rec[i].t;
+	}
+	off = have_phase ? ((m - phase) % interval + interval) % interval : 0;
+	*start = m - off;
+	for (i = 0; i < nrec && out < b->maxlat; i++)
+		b->lat[out++] = rec[i].t - *start;
+	sort_ns(b->lat, out);
+	return out;
+}
+
+static size_t
+read_records(int fd, struct tick_record *rec, size_t max)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < max && (r = read(fd, rec + n, (max - n) * sizeof *rec)) > 0)
+		n += (size_t)r / sizeof *rec;
+	return n;
+}
+
+/* Blocks until the first record, so the window starts with the ticks. */
+static int
+first_record(int fd, int64_t timeout, struct tick_record *first)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	if (poll(&pfd, 1, (int)(timeout / MSEC)) != 1 ||
+	    read(fd, first, sizeof *first) != sizeof *first)
+		return -1;
+	return 0;
+}
+
+static void
+tick_run(struct bench *b, const char *itxt, int64_t interval, int64_t dur,
+    struct tick_record *rec)
+{
+	struct rr_proc r;
+	struct skip sk[MAX_SKIPS];
+	int64_t phase = 0, start, ta, tb, ca, cb, ticks;
+	bool have_phase;
+	size_t nrec, nsk, nlat;
+	char cmd[2 * PATH_MAX + 32], fifo[PATH_MAX], name[32], *log, *counters;
+	long long sched = -1, deliv = -1, skipped = -1;
+	double cpu = -1;
+	int fd;
+
+	snprintf(name, sizeof name, "ticks-%s", itxt);
+	if ((fd = records_open(b, name, fifo)) == -1)
+		return;
+	snprintf(cmd, sizeof cmd, "[\"%s\", \"-r\", \"%s\"]", b->echo,
+	    fifo);
+	if (rr_start(b, &r, name, cmd, itxt, 2, "  level: info\n", false) ==
+	    -1) {
+		close(fd);
+		return;
+	}
+	if (first_record(fd, 10 * SEC, rec) == -1) {
+		printf("  %-8s no tick reached a worker in 10 s\n", itxt);
+		rr_stop(&r);
+		close(fd);
+		show_tail(&r);
+		return;
+	}
+	have_phase = timer_phase(r.pid, interval, &phase) == 0;
+	ta = mono_ns();
+	ca = cpu_ns(r.pid);
+	sleep_until(rec[0].t + dur);
+	tb = mono_ns();
+	cb = cpu_ns(r.pid);
+	rr_stop(&r);
+	nrec = 1 + read_records(fd, rec + 1, MAX_RECORDS - 1);
+	close(fd);
+	log = slurp(r.log);
+	nsk = read_skips(log ? log : "", sk, MAX_SKIPS);
+	if (log != NULL && (counters = strstr(log, "\tscheduled=")) != NULL) {
+		sched = field(counters, "scheduled=");
+		deliv = field(counters, "delivered=");
+		skipped = field(counters, "skipped=");
+	}
+	free(log);
+	nlat = lateness(b, rec, nrec, sk, nsk, interval, have_phase, phase,
+	    &start);
+	ticks = due_between(start, interval, ta, tb);
+	if (ca >= 0 && cb >= 0 && ticks > 0)
+		cpu = (double)(cb - ca) / 1e3 / (double)ticks;
+	printf("  %-8s %4.1f s %6zu %7lld %8.1f %8.1f %8.1f %8.1f %9.1f%s\n",
+	    itxt, (double)dur / 1e9, nrec, skipped, pct(b->lat, nlat, 0) / 1e3,
+	    pct(b->lat, nlat, 0.5) / 1e3, pct(b->lat, nlat, 0.99) / 1e3,
+	    pct(b->lat, nlat, 1) / 1e3, cpu,
+	    have_phase ? "" : "  (no timerfd phase: min lateness set to 0)");
+	printf("  %-8s rr's counters: scheduled=%lld delivered=%lld "
+	    "skipped=%lld\n", "", sched, deliv, skipped);
+	fig((double)pct(b->lat, nlat, 0.5) / 1e3, "us", "ticks.%s.p50", itxt);
+	fig((double)pct(b->lat, nlat, 0.99) / 1e3, "us", "ticks.%s.p99", itxt);
+	fig((double)pct(b->lat, nlat, 1) / 1e3, "us", "ticks.%s.max", itxt);
+	fig((double)nrec, "ticks", "ticks.%s.delivered", itxt);
+	if (sched >= 0)
+		fig((double)skipped, "ticks", "ticks.%s.skipped", itxt);
+	if (cpu >= 0)
+		fig(cpu, "us/tick", "ticks.%s.rr_cpu", itxt);
+}
+
+void
+ticks_part(struct bench *b)
+{
+	struct tick_record *rec = calloc(MAX_RECORDS, sizeof *rec);
+
+	if (rec == NULL)
+		return;
+	printf("\nticks: ./rr, 2 bench/echo workers; lateness = worker's "
+	    "receipt - scheduled time\n");
+	printf("  %-8s %6s %6s %7s %8s %8s %8s %8s %9s\n", "interval", "run",
+	    "ticks", "skipped", "min us", "p50 us", "p99 us", "max us",
+	    "rr cpu us/tick");
+	tick_run(b, "10ms", 10 * MSEC, b->quick ? SEC : 5 * SEC, rec);
+	tick_run(b, "1ms", MSEC, b->quick ? SEC / 2 : 2 * SEC, rec);
+	free(rec);
+}
+
+/* VmHWM and RssAnon of an rr whose workers are all ready. */
+static void
+rr_memory(const struct rr_proc *r, unsigned workers)
+{
+	long hwm = proc_status(r->pid, "VmHWM");
+	long anon = proc_status(r->pid, "RssAnon");
+
+	printf("  %-34s VmHWM %5ld KiB, RssAnon %5ld KiB\n",
+	    workers == 2 ? "rr, 2 workers (after the 1s run)" :
+	    "rr, 100 workers", hwm, anon);
+	fig((double)hwm, "KiB", "footprint.w%u.vmhwm", workers);
+	fig((double)anon, "KiB", "footprint.w%u.rssanon", workers);
+}
+
+/*
+ * Voluntary context switches (times rr went to sleep, so wake-ups) and CPU
+ * of an rr that only ticks, over dur, starting half way between two ticks
+ * when any is due in that time.
+ */
+static void
+idle_run(const struct rr_proc *r, const char *what, const char *name,
+    int64_t interval, int64_t dur)
+{
+	int64_t phase, t0, t1, c0, c1, ticks, next;
+	long v0, v1;
+
+	if (timer_phase(r->pid, interval, &phase) == -1) {
+		printf("  %s: cannot read rr's timerfd\n", what);
+		return;
+	}
+	/* tick 0's reply may still be on its way */
+	sleep_until(mono_ns() + 100 * MSEC);
+	t0 = mono_ns();
+	next = t0 - (t0 - phase) % interval + interval;
+	if (next - t0 < dur)
+		sleep_until(next + interval / 2);
+	t0 = mono_ns();
+	v0 = proc_status(r->pid, "voluntary_ctxt_switches");
+	c0 = cpu_ns(r->pid);
+	sleep_until(t0 + dur);
+	t1 = mono_ns();
+	v1 = proc_status(r->pid, "voluntary_ctxt_switches");
+	c1 = cpu_ns(r->pid);
+	ticks = due_between(phase, interval, t0, t1);
+	printf("  %-34s %ld wake-ups for %lld ticks in %.0f s, "
+	    "rr CPU %.0f us\n", what, v1 - v0, (long long)ticks,
+	    (double)dur / 1e9, (double)(c1 - c0) / 1e3);
+	fig((double)(v1 - v0), "wakeups", "footprint.%s.wakeups", name);
+	fig((double)ticks, "ticks", "footprint.%s.ticks", name);
+	fig((double)(c1 - c0) / 1e3, "us", "footprint.%s.cpu", name);
+	if (ticks > 0)
+		fig((double)(v1 - v0) / (double)ticks, "per tick",
+		    "footprint.%s.wakeups_per_tick", name);
+}
+
+void
+footprint_part(struct bench *b)
+{
+	char cmd[PATH_MAX + 8];
+	struct rr_proc r;
+	struct stat st;
+
+	printf("\nfootprint\n");
+	snprintf(cmd, sizeof cmd, "[\"%s\"]", b->echo);
+	if (rr_start(b, &r, "tick1s", cmd, "1s", 2, "  level: info\n",
+	    false) == 0) {
+		if (wait_log(&r, "worker ready", 2, 10 * SEC) == 0) {
+			idle_run(&r, "rr at interval 1s, 2 workers", "tick1s",
+			    SEC, b->quick ? 3 * SEC : 10 * SEC);
+			rr_memory(&r, 2);
+		} else {
+			printf("  rr's 2 workers were not ready in 10 s\n");
+			show_tail(&r);
+		}
+		rr_stop(&r);
+	}
+	/* an interval no run reaches: after tick 0 rr has nothing to do */
+	if (rr_start(b, &r, "idle", cmd, "1h", 2, "  level: info\n",
+	    false) == 0) {
+		if (wait_log(&r, "worker ready", 2, 10 * SEC) == 0)
+			idle_run(&r, "rr at interval 1h, 2 workers", "idle",
+			    3600 * SEC, b->quick ? SEC : 3 * SEC);
+		else {
+			printf("  rr's 2 workers were not ready in 10 s\n");
+			show_tail(&r);
+		}
+		rr_stop(&r);
+	}
+	if (rr_start(b, &r, "hundred", cmd, "1s", 100, "  level: info\n",
+	    false) == 0) {
+		if (wait_log(&r, "worker ready", 100, 30 * SEC) == 0)
+			rr_memory(&r, 100);
+		else {
+			printf("  rr's 100 workers were not ready in 30 s\n");
+			show_tail(&r);
+		}
+		rr_stop(&r);
+	}
+	exec_growth(b);
+	if (stat(b->stripped, &st) == 0) {
+		printf("  %-34s %lld bytes (%.1f KiB)\n", "stripped rr",
+		    (long long)st.st_size, (double)st.st_size / 1024);
+		fig((double)st.st_size / 1024, "KiB", "footprint.stripped");
+	} else
+		printf("  stripped rr: %s: %s\n", b->stripped, strerror(errno));
+}
+
+/*
+ * Exec of rr to the first "tick done" in its log (the reply is in), timed
+ * by the log line's own clock so that when the harness wakes up to read
+ * it does not count.
+ */
+static double
+first_tick_ms(struct bench *b, const char *command, unsigned workers)
+{
+	struct pollfd pfd;
+	struct rr_proc r;
+	char buf[1 << 16], *p;
+	size_t len = 0;
+	int64_t end = mono_ns() + 10 * SEC;
+	double ts = -1;
+	ssize_t n;
+
+	if (rr_start(b, &r, "start", command, "1s", workers,
+	    "  mode: production\n  level: debug\n", true) == -1)
+		return -1;
+	pfd = (struct pollfd){ r.log_fd, POLLIN, 0 };
+	while (ts < 0 && len < sizeof buf - 1 && mono_ns() < end &&
+	    poll(&pfd, 1, 100) >= 0) {
+		if (!(pfd.revents & (POLLIN | POLLHUP)))
+			continue;
+		if ((n = read(r.log_fd, buf + len, sizeof buf - 1 - len)) <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if ((p = strstr(buf, "\"msg\":\"tick done\"")) != NULL) {
+			while (p > buf && p[-1] != '\n')
+				p--;
+			if ((p = strstr(p, "\"ts\":")) != NULL)
+				ts = strtod(p + 5, NULL);
+		}
+	}
+	rr_stop(&r);
+	return ts < 0 ? -1 : (ts * 1e9 - (double)r.t_real) / 1e6;
+}
+
+static double
+bare_php_ms(void)
+{
+	char *argv[] = { "php", "-r", "", NULL };
+	int64_t t0 = mono_ns();
+	pid_t pid;
+
+	if ((pid = spawn(argv, -1)) == -1 ||
+	    waitpid(pid, NULL, 0) != pid)
+		return -1;
+	return (double)(mono_ns() - t0) / 1e6;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Of the runs that worked (v >= 0), which are moved to the front. */
+static int
+median(double *v, int n, double *med)
+{
+	int i, ok = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i] >= 0)
+			v[ok++] = v[i];
+	if (ok == 0)
+		return 0;
+	qsort(v, (size_t)ok, sizeof *v, cmp_double);
+	*med = v[ok / 2];
+	return ok;
+}
+
+/*
+ * With 2 workers (rr.yaml's count) both PHP processes start at once and,
+ * on a 2-CPU machine, compete with each other for the first tick; one
+ * worker shows rr's own part alone.  Runs are interleaved so that noise
+ * hits every column alike.
+ */
+void
+start_part(struct bench *b)
+{
+	double v[5][START_RUNS], med[5];
+	int ok[5];
+	char ccmd[PATH_MAX + 8], pcmd[PATH_MAX + 16];
+	const char *what[5] = { "C worker (bench/echo), 1 worker",
+	    "C worker (bench/echo), 2 workers",
+	    "PHP worker (app.php), 1 worker",
+	    "PHP worker (app.php), 2 workers", "bare php -r ''" };
+	const char *name[5] = { "start.c.w1", "start.c.w2", "start.php.w1",
+	    "start.php.w2", "start.bare_php" };
+	int i, j, runs = b->quick ? 3 : START_RUNS;
+
+	snprintf(ccmd, sizeof ccmd, "[\"%s\"]", b->echo);
+	snprintf(pcmd, sizeof pcmd, "[\"php\", \"%s\"]", b->app);
+	for (i = 0; i < runs; i++) {
+		v[0][i] = first_tick_ms(b, ccmd, 1);
+		v[1][i] = first_tick_ms(b, ccmd, 2);
+		v[2][i] = first_tick_ms(b, pcmd, 1);
+		v[3][i] = first_tick_ms(b, pcmd, 2);
+		v[4][i] = bare_php_ms();
+	}
+	printf("\nstart: exec of rr to the first \"tick done\" in its log "
+	    "(bare php: to its exit), median of %d\n", runs);
+	for (j = 0; j < 5; j++) {
+		if ((ok[j] = median(v[j], runs, &med[j])) == 0) {
+			printf("  %-34s no run worked\n", what[j]);
+			continue;
+		}
+		printf("  %-34s %8.2f ms  (min %.2f, max %.2f%s)\n", what[j],
+		    med[j], v[j][0], v[j][ok[j] - 1],
+		    ok[j] < runs ? ", some runs failed" : "");
+		fig(med[j], "ms", "%s", name[j]);
+	}
+	if (!ok[4])
+		return;
+	printf("  %-34s", "PHP worker start - bare php");
+	for (j = 2; j < 4; j++)
+		if (ok[j]) {
+			printf(" %8.2f ms with %d worker%s", med[j] - med[4],
+			    j - 1, j == 2 ? "" : "s");
+			fig(med[j] - med[4], "ms", "start.php.w%d_over_bare",
+			    j - 1);
+		}
+	printf("\n");
+}
