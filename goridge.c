@@ -38,20 +38,27 @@ min_size(size_t a, size_t b)
 }
 
 /*
- * Bit at a time, no table: the codec only ever checksums the 6 bytes at
- * the front of a header, where a table would cost more to warm than it saves.
+ * A nibble at a time: 16 entries (one cache line) that cost nothing to
+ * warm, against 8 steps per byte bit by bit.  The codec only checksums the
+ * 6 bytes at the front of a header, twice per exec.
  */
+static const uint32_t crc_nibble[16] = {
+	0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac,
+	0x76dc4190, 0x6b6b51f4, 0x4db26158, 0x5005713c,
+	0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+	0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
+};
+
 uint32_t
 goridge_crc32(const void *data, size_t len)
 {
 	const uint8_t	*p = data;
 	uint32_t	 crc = 0xffffffff;
-	int		 k;
 
 	while (len-- > 0) {
 		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320 & -(crc & 1));
+		crc = (crc >> 4) ^ crc_nibble[crc & 15];
+		crc = (crc >> 4) ^ crc_nibble[crc & 15];
 	}
 	return ~crc;
 }

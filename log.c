@@ -2,6 +2,13 @@
  * log: see log.h.  A line is assembled in a static buffer and written with
  * one write(2), so concurrent writers (rr and anything else sharing the
  * supervisor's pipe) never interleave inside a line.
+ *
+ * The loop must never wait for its log: a collector that stops reading
+ * costs log lines, counted and reported once it reads again, not ticks.
+ * A pipe or terminal on stdout/stderr is reopened through /proc with
+ * O_NONBLOCK (a new open file description, so the flag does not leak to
+ * whoever shares the inherited one); a socket (journald) is sent to with
+ * MSG_DONTWAIT; a regular file is written as it is.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,8 +31,9 @@ enum log_mode	 log_mode_ = LOGS_DEVELOPMENT;
 
 static enum log_encoding encoding = LOGS_CONSOLE;
 static int	 out_fd = STDERR_FILENO;
+static bool	 out_is_socket;
 static char	*out_path;		/* set when output is a file */
-static unsigned long long dropped;
+static unsigned long long dropped, dropped_told;
 
 struct line {
 	char	 buf[LINE_MAX_BYTES];
@@ -32,6 +42,11 @@ struct line {
 };
 
 static struct line line;
+
+/* The rest of a line the output took only part of: it goes first, so
+ * lines never run into each other. */
+static char	 pending[LINE_MAX_BYTES];
+static size_t	 pending_len;
 
 static const char *level_names[] = { "debug", "info", "warn", "error" };
 static const char *level_upper[] = { "DEBUG", "INFO", "WARN", "ERROR" };
@@ -248,15 +263,64 @@ format_json(struct line *l, enum log_level lvl, const char *comp,
 	}
 }
 
+static ssize_t
+write_some(const char *p, size_t n)
+{
+	ssize_t w;
+
+	do
+		w = out_is_socket ?
+		    send(out_fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) :
+		    write(out_fd, p, n);
+	while (w == -1 && errno == EINTR);
+	return w;
+}
+
+static bool
+flush_pending(void)
+{
+	ssize_t w;
+
+	while (pending_len > 0) {
+		if ((w = write_some(pending, pending_len)) <= 0)
+			return false;
+		pending_len -= (size_t)w;
+		memmove(pending, pending + w, pending_len);
+	}
+	return true;
+}
+
+static void
+write_line(const char *p, size_t n)
+{
+	ssize_t w;
+
+	if (!flush_pending() || (w = write_some(p, n)) <= 0) {
+		dropped++;
+		return;
+	}
+	pending_len = n - (size_t)w;
+	memcpy(pending, p + w, pending_len);
+}
+
 void
 log_emit(enum log_level lvl, const char *comp, const char *msg,
     size_t msglen, const struct log_field *f, size_t nf)
 {
+	static bool telling;
 	struct line *l = &line;
-	const char *p;
-	ssize_t w;
-	size_t left;
 
+	/* say what was lost as soon as the output takes lines again, before
+	 * this line fills the shared buffer */
+	if (dropped > dropped_told && !telling && flush_pending()) {
+		const struct log_field n = LF_INT("count", dropped - dropped_told);
+		static const char m[] = "log lines dropped: the output was full";
+
+		telling = true;
+		dropped_told = dropped;
+		log_emit(LOG_LEVEL_WARN, "rr", m, sizeof m - 1, &n, 1);
+		telling = false;
+	}
 	l->len = 0;
 	l->full = false;
 	if (log_mode_ == LOGS_RAW)
@@ -275,16 +339,25 @@ log_emit(enum log_level lvl, const char *comp, const char *msg,
 		l->buf[l->len++] = '}';
 	}
 	l->buf[l->len++] = '\n';
+	write_line(l->buf, l->len);
+}
 
-	for (p = l->buf, left = l->len; left > 0; p += w, left -= (size_t)w) {
-		w = write(out_fd, p, left);
-		if (w < 0 && errno == EINTR)
-			w = 0;
-		else if (w <= 0) {
-			dropped++;
-			return;
-		}
-	}
+/* stdout or stderr, as something that never blocks (see the top). */
+static int
+nonblocking(int fd)
+{
+	struct stat sb;
+	char path[32];
+	int nfd;
+
+	if (fstat(fd, &sb) == -1)
+		return fd;
+	out_is_socket = S_ISSOCK(sb.st_mode);
+	if (!S_ISFIFO(sb.st_mode) && !S_ISCHR(sb.st_mode))
+		return fd;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	nfd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	return nfd == -1 ? fd : nfd;
 }
 
 static int
@@ -318,7 +391,7 @@ log_open(const struct logs_config *lc, char *err, size_t errlen)
 		}
 	}
 	log_close();
-	out_fd = fd;
+	out_fd = out_path == NULL ? nonblocking(fd) : fd;
 	log_mode_ = lc->mode;
 	log_min_level = lc->level;
 	encoding = lc->encoding;
@@ -342,9 +415,12 @@ log_reopen(char *err, size_t errlen)
 void
 log_close(void)
 {
+	flush_pending();
 	if (out_fd > STDERR_FILENO)
 		close(out_fd);
 	out_fd = STDERR_FILENO;
+	out_is_socket = false;
+	pending_len = 0;
 }
 
 unsigned long long

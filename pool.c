@@ -22,6 +22,8 @@
 #define BACKOFF_MAX	(5 * SEC_NS)
 #define TERM_GRACE	SEC_NS		/* between SIGTERM and SIGKILL */
 #define EOF_GRACE	SEC_NS		/* stdout closed, yet still running */
+#define POLL_FOR	(50 * MS_NS / 1000)	/* 50 us, see pool_poll_ns() */
+#define POLL_RECENT	MS_NS
 
 extern char **environ;
 
@@ -107,7 +109,10 @@ transition(struct pool *p, struct worker *w, enum worker_state to, int64_t now)
 		 * spawn, so idle_ttl rotates it too */
 		w->idle_since = w->jobs > 0 ? now : w->spawned_at;
 	}
+	if (w->state == W_WORKING)
+		p->nbusy--;
 	if (to == W_WORKING) {
+		p->nbusy++;
 		w->busy_since = now;
 		if (p->cfg.supervisor.exec_ttl != 0)
 			set_deadline(p, w, now + p->cfg.supervisor.exec_ttl);
@@ -116,27 +121,37 @@ transition(struct pool *p, struct worker *w, enum worker_state to, int64_t now)
 	w->state = to;
 }
 
+/* Take the payload's outcome off the worker; false when it had none. */
+static bool
+take_result(struct worker *w, enum exec_outcome o,
+    const struct goridge_frame *f, int64_t now, struct exec_result *r)
+{
+	if (!w->has_job)
+		return false;
+	w->has_job = false;
+	*r = (struct exec_result){
+		.outcome = o, .tag = w->tag, .pid = w->pid,
+		.started = w->busy_since, .finished = now,
+	};
+	if (f != NULL) {
+		/* error frames carry no options: all of it is the message */
+		r->ctx_len = f->noptions == 1 && f->options[0] <= f->len ?
+		    f->options[0] : 0;
+		r->ctx = f->payload;
+		r->body = f->payload + r->ctx_len;
+		r->body_len = f->len - r->ctx_len;
+	}
+	return true;
+}
+
 static void
 finish(struct pool *p, struct worker *w, enum exec_outcome o,
     const struct goridge_frame *f, int64_t now)
 {
-	struct exec_result r = {
-		.outcome = o, .tag = w->tag, .pid = w->pid,
-		.started = w->busy_since, .finished = now,
-	};
+	struct exec_result r;
 
-	if (!w->has_job)
-		return;
-	w->has_job = false;
-	if (f != NULL) {
-		/* error frames carry no options: all of it is the message */
-		r.ctx_len = f->noptions == 1 && f->options[0] <= f->len ?
-		    f->options[0] : 0;
-		r.ctx = f->payload;
-		r.body = f->payload + r.ctx_len;
-		r.body_len = f->len - r.ctx_len;
-	}
-	p->done(p->done_arg, &r);
+	if (take_result(w, o, f, now, &r))
+		p->done(p->done_arg, &r);
 }
 
 static void
@@ -366,15 +381,16 @@ reply(struct pool *p, struct worker *w, const struct goridge_frame *f,
     int64_t now)
 {
 	const char *why = NULL;
+	enum exec_outcome o = EXEC_OK;
+	struct exec_result r;
+	bool had_job;
 
 	if (f->flags & GR_CONTROL)
 		why = "control frame instead of a reply";
 	else if (f->flags & GR_ERROR) {
 		log_error("pool", "worker error", LF_INT("pid", w->pid),
 		    LF_BYTES("message", f->payload, f->len));
-		finish(p, w, EXEC_SOFT_ERROR, f, now);
-		done_with_job(p, w, now);
-		return true;
+		o = EXEC_SOFT_ERROR;
 	} else if (f->noptions != 1)
 		why = "reply without its one option (context length)";
 	else if (f->options[0] > f->len)
@@ -385,12 +401,17 @@ reply(struct pool *p, struct worker *w, const struct goridge_frame *f,
 		kill_worker(p, w, WHY_BAD_FRAME, EXEC_BAD_FRAME, now);
 		return false;
 	}
-	if (is_stop_request(f)) {
+	if (o == EXEC_OK && is_stop_request(f)) {
 		retire(p, w, WHY_REPLACE, LF_INT("jobs", w->jobs), now);
-		finish(p, w, EXEC_REPLACED, f, now);
-	} else
-		finish(p, w, EXEC_OK, f, now);
+		o = EXEC_REPLACED;
+	}
+	/* the worker is idle again before the caller hears, so the caller
+	 * may hand it the next payload at once */
+	p->last_reply = now;
+	had_job = take_result(w, o, f, now, &r);
 	done_with_job(p, w, now);
+	if (had_job)
+		p->done(p->done_arg, &r);
 	return true;
 }
 
@@ -838,6 +859,18 @@ pool_can_exec(const struct pool *p)
 	if (p->stopping || p->initializing || p->failed)
 		return false;
 	return p->nidle > 0 || p->cfg.debug;
+}
+
+unsigned
+pool_busy(const struct pool *p)
+{
+	return p->nbusy;
+}
+
+int64_t
+pool_poll_ns(const struct pool *p, int64_t now)
+{
+	return p->nbusy > 0 && now - p->last_reply < POLL_RECENT ? POLL_FOR : 0;
 }
 
 unsigned

@@ -54,6 +54,8 @@ struct pool {
 	size_t			 nslots;
 	struct worker		**idle;		/* a stack: the warmest on top */
 	size_t			 nidle;
+	unsigned		 nbusy;		/* workers with a payload */
+	int64_t			 last_reply;	/* when the latest came */
 	unsigned		 want;		/* resident workers to keep */
 
 	unsigned		 failures;	/* young deaths in a row */
@@ -135,6 +137,17 @@ void		 pool_kill(struct pool *);
  * fresh one in debug mode. */
 bool		 pool_can_exec(const struct pool *);
 unsigned	 pool_idle(const struct pool *);
+unsigned	 pool_busy(const struct pool *);
+
+/*
+ * How long the loop should poll for events (epoll_wait with no timeout,
+ * sched_yield between) before it sleeps; 0: sleep at once.  Sleeping lets
+ * this vCPU go idle, and waking it for a reply costs about 50 us on a VM,
+ * more than a fast worker takes to answer.  So the pool asks for a short
+ * poll only while payloads are in flight and replies came fast lately:
+ * ticks seconds apart, and an idle rr, never poll.
+ */
+int64_t		 pool_poll_ns(const struct pool *, int64_t now);
 unsigned	 pool_processes(const struct pool *);	/* on_init included */
 const char	*pool_why_name(enum worker_why);
 const char	*pool_outcome_name(enum exec_outcome);

@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -324,6 +325,23 @@ timeout_ms(int64_t deadline, int64_t now)
 	return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
+/* epoll_wait, after polling for as long as the pool asks. */
+static int
+wait_events(struct server *s, struct epoll_event *ev, int max, int64_t now)
+{
+	int64_t until = now + pool_poll_ns(&s->pool, now);
+	int n;
+
+	while (now < until) {
+		if ((n = epoll_wait(s->epfd, ev, max, 0)) != 0)
+			return n;
+		sched_yield();	/* a worker pinned beside rr gets to run */
+		now = monotonic_ns();
+	}
+	return epoll_wait(s->epfd, ev, max,
+	    timeout_ms(pool_next_deadline(&s->pool), now));
+}
+
 /* The loop: returns the exit code once every worker is gone. */
 static int
 serve(struct server *s)
@@ -339,8 +357,7 @@ serve(struct server *s)
 		if (!s->stopping && !ticker_started(&s->ticker) &&
 		    pool_can_exec(&s->pool))
 			ticker_start(&s->ticker, now);
-		n = epoll_wait(s->epfd, ev, 64,
-		    timeout_ms(pool_next_deadline(&s->pool), now));
+		n = wait_events(s, ev, 64, now);
 		if (n == -1 && errno != EINTR) {
 			log_error("rr", "epoll_wait failed",
 			    LF_STR("error", strerror(errno)));

@@ -18,15 +18,19 @@
 #include "worker.h"
 
 #define STDERR_READS_PER_WAKE	16	/* a flooding worker can't starve rr */
+#define PIPE_SIZE		(256 * 1024)
 
 /*
  * One read buffer serves every worker: the pool drains a worker's stdout
  * until WI_AGAIN before it looks at another, so bytes left here always
- * belong to rd.owner.
+ * belong to rd.owner.  A read shorter than the buffer emptied the pipe:
+ * another would only say EAGAIN, and epoll (level-triggered) reports
+ * whatever comes later, so that read is skipped.
  */
 static struct {
 	uint8_t		 buf[64 * 1024];
 	size_t		 len, pos;
+	bool		 emptied;
 	struct worker	*owner;
 } rd;
 
@@ -103,6 +107,10 @@ worker_spawn(struct worker *w, const struct spawn_spec *spec, int epfd,
 	if (pipe2(in, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1 ||
 	    pipe2(err, O_CLOEXEC) == -1)
 		goto fail;
+	/* a 64 KiB payload then crosses in one write and one read; where
+	 * fs.pipe-max-size forbids it the default size is fine too */
+	fcntl(in[1], F_SETPIPE_SZ, PIPE_SIZE);
+	fcntl(out[1], F_SETPIPE_SZ, PIPE_SIZE);
 	if ((pid = fork()) == -1)
 		goto fail;
 	if (pid == 0)
@@ -294,18 +302,22 @@ worker_read(struct worker *w, struct goridge_frame *f)
 	ssize_t n;
 
 	for (;;) {
-		if (rd.owner == w && rd.pos < rd.len) {
-			st = goridge_feed(&w->dec, rd.buf + rd.pos,
-			    rd.len - rd.pos, &used, f);
-			rd.pos += used;
-			if (st == GR_FRAME)
-				return WI_FRAME;
-			if (st != GR_MORE) {
-				rd.owner = NULL;
-				return WI_BAD;
+		if (rd.owner == w) {
+			if (rd.pos < rd.len) {
+				st = goridge_feed(&w->dec, rd.buf + rd.pos,
+				    rd.len - rd.pos, &used, f);
+				rd.pos += used;
+				if (st == GR_FRAME)
+					return WI_FRAME;
+				if (st != GR_MORE) {
+					rd.owner = NULL;
+					return WI_BAD;
+				}
 			}
+			rd.owner = NULL;
+			if (rd.emptied)
+				return WI_AGAIN;
 		}
-		rd.owner = NULL;
 		if (w->fd_out == -1)
 			return WI_EOF;
 		n = read(w->fd_out, rd.buf, sizeof rd.buf);
@@ -313,6 +325,7 @@ worker_read(struct worker *w, struct goridge_frame *f)
 			rd.owner = w;
 			rd.len = (size_t)n;
 			rd.pos = 0;
+			rd.emptied = rd.len < sizeof rd.buf;
 		} else if (n == -1 && errno == EAGAIN)
 			return WI_AGAIN;
 		else {

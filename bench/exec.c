@@ -85,13 +85,21 @@ step(struct driver *d)
 {
 	struct epoll_event ev[64];
 	int64_t now = mono_ns(), dl = pool_next_deadline(&d->pool);
-	int i, n, ms = 100;
+	int64_t until = now + pool_poll_ns(&d->pool, now);
+	int i, n = 0, ms = 100;
 
-	if (dl <= now)
-		ms = 0;
-	else if (dl - now < 100 * MSEC)
-		ms = (int)((dl - now + MSEC - 1) / MSEC);
-	n = epoll_wait(d->epfd, ev, 64, ms);
+	/* as rr.c's wait_events(): poll while the pool asks, then sleep */
+	while (now < until && (n = epoll_wait(d->epfd, ev, 64, 0)) == 0) {
+		sched_yield();
+		now = mono_ns();
+	}
+	if (n == 0) {
+		if (dl <= now)
+			ms = 0;
+		else if (dl - now < 100 * MSEC)
+			ms = (int)((dl - now + MSEC - 1) / MSEC);
+		n = epoll_wait(d->epfd, ev, 64, ms);
+	}
 	now = mono_ns();
 	for (i = 0; i < n; i++) {
 		if (ev[i].data.ptr == &d->sigfd)
