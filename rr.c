@@ -333,9 +333,9 @@ wait_events(struct server *s, struct epoll_event *ev, int max, int64_t now)
 	int n;
 
 	while (now < until) {
+		sched_yield();	/* a worker on this CPU gets to answer first */
 		if ((n = epoll_wait(s->epfd, ev, max, 0)) != 0)
 			return n;
-		sched_yield();	/* a worker pinned beside rr gets to run */
 		now = monotonic_ns();
 	}
 	return epoll_wait(s->epfd, ev, max,

@@ -89,8 +89,10 @@ step(struct driver *d)
 	int i, n = 0, ms = 100;
 
 	/* as rr.c's wait_events(): poll while the pool asks, then sleep */
-	while (now < until && (n = epoll_wait(d->epfd, ev, 64, 0)) == 0) {
+	while (now < until) {
 		sched_yield();
+		if ((n = epoll_wait(d->epfd, ev, 64, 0)) != 0)
+			break;
 		now = mono_ns();
 	}
 	if (n == 0) {
