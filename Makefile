@@ -60,6 +60,9 @@ test: build-tests
 check:
 	$(MAKE) SAN=1 test
 
+soak: build-tests
+	RR=$(RR) O=$(O) tests/soak/run
+
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c, seeded from tests/fuzz/seed_NAME/
 # (the Goridge vectors and the configs the tests use).
 build-fuzz/%: tests/fuzz/%.c $(addsuffix .c,$(LIB)) $(HDRS)

@@ -303,24 +303,40 @@ write_line(const char *p, size_t n)
 	memcpy(pending, p + w, pending_len);
 }
 
+/*
+ * Say what was lost once the output takes lines again, at most once a
+ * second (a flood against a stalled reader would otherwise alternate
+ * reports and drops), and once more at the end.
+ */
+static void
+tell_dropped(bool at_end)
+{
+	static const char m[] = "log lines dropped: the output was full";
+	static bool telling;
+	static time_t told_at;
+	struct log_field n = LF_INT("count", dropped - dropped_told);
+	time_t now;
+
+	if (dropped == dropped_told || telling || !flush_pending())
+		return;
+	now = time(NULL);
+	if (!at_end && now == told_at)
+		return;
+	telling = true;
+	told_at = now;
+	dropped_told = dropped;
+	log_emit(LOG_LEVEL_WARN, "rr", m, sizeof m - 1, &n, 1);
+	telling = false;
+}
+
 void
 log_emit(enum log_level lvl, const char *comp, const char *msg,
     size_t msglen, const struct log_field *f, size_t nf)
 {
-	static bool telling;
 	struct line *l = &line;
 
-	/* say what was lost as soon as the output takes lines again, before
-	 * this line fills the shared buffer */
-	if (dropped > dropped_told && !telling && flush_pending()) {
-		const struct log_field n = LF_INT("count", dropped - dropped_told);
-		static const char m[] = "log lines dropped: the output was full";
-
-		telling = true;
-		dropped_told = dropped;
-		log_emit(LOG_LEVEL_WARN, "rr", m, sizeof m - 1, &n, 1);
-		telling = false;
-	}
+	/* before this line fills the shared buffer */
+	tell_dropped(false);
 	l->len = 0;
 	l->full = false;
 	if (log_mode_ == LOGS_RAW)
@@ -415,6 +431,7 @@ log_reopen(char *err, size_t errlen)
 void
 log_close(void)
 {
+	tell_dropped(true);
 	flush_pending();
 	if (out_fd > STDERR_FILENO)
 		close(out_fd);

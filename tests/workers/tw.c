@@ -38,8 +38,8 @@ get32(const unsigned char *p)
 	    (uint32_t)p[3] << 24;
 }
 
-static void
-put32(unsigned char *p, uint32_t v)
+void
+tw_put32(unsigned char *p, uint32_t v)
 {
 	p[0] = v & 0xff;
 	p[1] = v >> 8 & 0xff;
@@ -152,10 +152,10 @@ tw_write(int fd, uint8_t flags, const uint32_t *opt, unsigned nopt,
 		return -1;
 	buf[0] = (unsigned char)(1 << 4 | (3 + nopt));
 	buf[1] = flags;
-	put32(buf + 2, (uint32_t)(na + nb));
-	put32(buf + 6, tw_crc32(buf, 6) ^ crc_xor);
+	tw_put32(buf + 2, (uint32_t)(na + nb));
+	tw_put32(buf + 6, tw_crc32(buf, 6) ^ crc_xor);
 	for (i = 0; i < nopt; i++)
-		put32(buf + TW_HEADER + 4 * i, opt[i]);
+		tw_put32(buf + TW_HEADER + 4 * i, opt[i]);
 	if (na > 0)
 		memcpy(buf + hlen, a, na);
 	if (nb > 0)

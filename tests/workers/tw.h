@@ -31,6 +31,7 @@ extern unsigned long tw_split_headers;
 
 /* CRC32 IEEE (zlib, PHP crc32()) of n bytes. */
 uint32_t tw_crc32(const void *, size_t);
+void	 tw_put32(unsigned char *, uint32_t);	/* little-endian */
 
 /*
  * Read one frame from fd.  1: a frame (free f->payload); 0: EOF before
