@@ -38,6 +38,7 @@ check() {	# why command...: run the command; FAIL with why if it fails
 scenario() {	# name function: run one scenario in its own temp dir
 	SC=$1 SC_FAILED=0 RRPID=
 	D=$(mktemp -d "${TMPDIR:-/tmp}/rr-$1.XXXXXX") || { fail "mktemp"; return; }
+	export RR_TEST_RUN=$D	# marks rr and its workers: see ours()
 	"$2"
 	local rc=$?
 	[ "$rc" -ne 0 ] && [ "$SC_FAILED" -eq 0 ] && fail "returned $rc"
@@ -78,10 +79,16 @@ kill_all() {	# SIGKILL rr and every worker process group seen
 		kill -KILL "$RRPID" 2>/dev/null
 		wait "$RRPID" 2>/dev/null
 	fi
-	for p in $(worker_pids); do
-		[ -n "$(pgrep -g "$p")" ] && kill -KILL -- "-$p" 2>/dev/null
+	for p in $(live_in_groups $(worker_pids)); do
+		kill -KILL "$p" 2>/dev/null
 	done
 	return 0
+}
+
+# A pid read from a log may have been recycled by the time it is used, and
+# then it is anyone's: only processes that carry this scenario's mark count.
+ours() {	# pid
+	grep -qzx "RR_TEST_RUN=$D" "/proc/$1/environ" 2>/dev/null
 }
 
 trap 'teardown' EXIT
@@ -285,11 +292,11 @@ dead() {	# pid
 	! alive "$1"
 }
 
-live_in_groups() {	# pgid...: live (non-zombie) processes in those groups
+live_in_groups() {	# pgid...: our live (non-zombie) processes in those groups
 	local g p
 	for g in "$@"; do
 		for p in $(pgrep -g "$g"); do
-			alive "$p" && echo "$p"
+			alive "$p" && ours "$p" && echo "$p"
 		done
 	done
 }
