@@ -101,7 +101,55 @@ t_output_stdout() {	# logs.output: stdout puts the lines on stdout only
 	check "stderr is not empty: $(head -c 200 "$D/err")" [ ! -s "$D/err" ]
 }
 
+# rr's output is a socket (as journald's stdout is) that stops being read:
+# rr goes on ticking, and once read again it says how many lines it dropped.
+t_output_socket() {
+	basic_config "$TW echo -v -r $D/rec" 20ms 1
+	local ticks
+	ticks=$(python3 - "$RR" "$D" <<'EOF'
+import socket, subprocess, sys, time
+rr, d = sys.argv[1], sys.argv[2]
+ours, theirs = socket.socketpair()
+for s in (ours, theirs):
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+rr = subprocess.Popen([rr, 'serve', '-s', '-c', d + '/rr.yaml'],
+                      stdout=theirs, stderr=theirs)
+theirs.close()
+log = open(d + '/rr.log', 'ab')
+def received():
+    try:
+        return sum(1 for l in open(d + '/rec') if l.startswith('recv '))
+    except OSError:
+        return 0
+def drain(seconds):
+    ours.settimeout(0.05)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            log.write(ours.recv(65536))
+        except socket.timeout:
+            pass
+try:
+    drain(1)
+    before = received()
+    time.sleep(3)                       # nobody reads rr's output now
+    print(received() - before)
+    drain(2)
+finally:
+    rr.terminate()
+    rr.wait(30)
+    drain(0.5)
+EOF
+)
+	check "rr served ${ticks:-no} ticks in 3 s while its output was not read" \
+	    [ "${ticks:-0}" -ge 30 ]
+	check "no line says how many log lines were dropped" \
+	    has_log "$(msg rr 'log lines dropped: the output was full').*count="
+}
+
 scenario logs-output-stdout t_output_stdout
+scenario logs-output-stalled-socket t_output_socket
 scenario modes-debug-pool t_debug_pool
 scenario modes-max-jobs t_max_jobs
 scenario logs-production-json t_production_json
