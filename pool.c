@@ -861,12 +861,6 @@ pool_can_exec(const struct pool *p)
 	return p->nidle > 0 || p->cfg.debug;
 }
 
-unsigned
-pool_busy(const struct pool *p)
-{
-	return p->nbusy;
-}
-
 int64_t
 pool_poll_ns(const struct pool *p, int64_t now)
 {

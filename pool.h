@@ -137,7 +137,6 @@ void		 pool_kill(struct pool *);
  * fresh one in debug mode. */
 bool		 pool_can_exec(const struct pool *);
 unsigned	 pool_idle(const struct pool *);
-unsigned	 pool_busy(const struct pool *);
 
 /*
  * How long the loop should poll for events (epoll_wait with no timeout,

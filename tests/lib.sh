@@ -191,6 +191,11 @@ wait_count() {	# ERE n [timeout_s=20]: wait for n matching lines
 	wait_for "${3:-20}" has_log "$1" "$2"
 }
 
+first_pid() {	# ERE [timeout_s=20]: wait for a matching line; print its pid=
+	wait_log "$1" "${2:-20}" || return 1
+	log_lines "$1" | head -n 1 | field pid
+}
+
 log_of() {	# ERE pid: the matching lines of rr.log whose field pid= is pid
 	log_lines "$1" | grep -E "($TAB| )pid=$2( |\$)"
 }

@@ -3,10 +3,6 @@
 # misbehaves; its replacement is a plain echo worker.
 . "$(dirname "$0")/lib.sh"
 
-first_pid() {	# ERE: the pid= of the first log line matching
-	log_lines "$1" | head -n 1 | field pid
-}
-
 # The first worker is gone, and another one serves ticks.
 replaced() {	# pid
 	check "worker $1 still alive 10s later" wait_for 10 dead "$1"
@@ -25,8 +21,7 @@ crash_case() {	# crash options, ERE of the expected status/signal field
 	start_rr || return
 	local re p
 	re="$(msg pool 'worker exited').*$2"
-	wait_log "$re" || { fail "no 'worker exited ... $2' in 20s"; return; }
-	p=$(first_pid "$re")
+	p=$(first_pid "$re") || { fail "no 'worker exited ... $2' in 20s"; return; }
 	check "exit of $p logged without during=" \
 	    grep -q . <<<"$(log_of "$(msg pool 'worker exited')" "$p" | field during)"
 	check "no 'tick failed' for worker $p" \
@@ -94,8 +89,7 @@ t_replace_me() {
 	start_rr || return
 	local re p
 	re="$(msg pool 'worker replaced').*reason=replace_request"
-	wait_log "$re" || { fail "no '$re' in 20s"; return; }
-	p=$(first_pid "$re")
+	p=$(first_pid "$re") || { fail "no '$re' in 20s"; return; }
 	replaced "$p"
 	check "worker $p did not get the stop frame" \
 	    rec_match "^exit .* pid=$p why=stop"

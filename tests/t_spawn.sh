@@ -53,8 +53,7 @@ t_handshake_timeout() {
 	start_rr || return
 	local re p t0 t1
 	re=$(msg pool 'handshake timeout')
-	wait_log "$re" || { fail "no '$re' in 20s"; return; }
-	p=$(log_lines "$re" | head -n 1 | field pid)
+	p=$(first_pid "$re") || { fail "no '$re' in 20s"; return; }
 	t0=$(log_of "$(msg pool 'worker spawned')" "$p" | log_ms)
 	t1=$(log_of "$re" "$p" | log_ms)
 	check "timeout after $((t1 - t0)) ms, want >= 950" [ $((t1 - t0)) -ge 950 ]

@@ -11,12 +11,6 @@ replaced_for() {	# reason: ERE of the "worker replaced" line
 	printf '%s.*reason=%s' "$(msg pool 'worker replaced')" "$1"
 }
 
-first_replaced() {	# reason: wait for a worker replaced for it; its pid
-	local re
-	re=$(replaced_for "$1")
-	wait_log "$re" || { fail "no '$re' in 20s"; return 1; }
-	log_lines "$re" | head -n 1 | field pid
-}
 
 # A busy worker past its ttl finishes its tick first.
 t_ttl_busy() {
@@ -24,7 +18,7 @@ t_ttl_busy() {
 	    basic_config "$TW echo -d 2500 -r $D/rec" 100ms 1
 	start_rr || return
 	local p
-	p=$(first_replaced ttl) || return
+	p=$(first_pid "$(replaced_for ttl)") || { fail "no ttl replacement in 20s"; return; }
 	check "the ttl line does not wait for the payload" \
 	    has_log "$(replaced_for ttl).*when=\"after its payload\""
 	check "worker $p did not reply before it went" wait_for 10 \
@@ -44,7 +38,7 @@ t_idle_ttl_unused() {
 	start_rr || return
 	local re p
 	re=$(replaced_for idle_ttl)
-	p=$(first_replaced idle_ttl) || return
+	p=$(first_pid "$re") || { fail "no '$re' in 20s"; return; }
 	# tick 0 goes out as soon as a worker is ready, so the first worker
 	# has run one; its successor never has, and must rotate as well
 	wait_count "$re" 2 || { fail "the unused successor was not rotated"; return; }
@@ -87,8 +81,7 @@ t_exec_ttl() {
 	start_rr || return
 	local re p child
 	re="$(msg pool 'worker killed').*reason=exec_ttl"
-	wait_log "$re" || { fail "no '$re' in 20s"; return; }
-	p=$(log_lines "$re" | field pid)
+	p=$(first_pid "$re") || { fail "no '$re' in 20s"; return; }
 	check "no exec_ttl exceeded line with the exec time" \
 	    has_log "$(msg pool 'exec_ttl exceeded').*exec_ms="
 	check "the tick did not fail with exec_ttl" \
@@ -104,22 +97,49 @@ t_exec_ttl() {
 	    [ "$(counter restarts_exec_ttl)" -ge 1 ]
 }
 
+wakes() {	# rr's voluntary context switches so far
+	awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$RRPID/status"
+}
+
 # No supervisor section: an idle rr wakes for its ticks and nothing else.
 t_no_polling() {
 	basic_config "$TW echo" 1s 2
 	start_rr || return
 	wait_log "$(msg ticker 'tick done')" ||
 	    { fail "no tick done in 20s"; return; }
-	local c0 c1 t0 t1 ticks wakes
-	c0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$RRPID/status")
-	t0=$(count_log "$(msg ticker 'tick done')")
+	local c0 t0 ticks n
+	c0=$(wakes) t0=$(count_log "$(msg ticker 'tick done')")
 	sleep 5
-	c1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$RRPID/status")
-	t1=$(count_log "$(msg ticker 'tick done')")
-	ticks=$((t1 - t0)) wakes=$((c1 - c0))
-	# each tick costs at most two waits: the timer, then the reply
-	check "$wakes voluntary context switches for $ticks ticks in 5 s" \
-	    [ "$wakes" -le $((2 * ticks + 2)) ]
+	n=$(($(wakes) - c0))
+	ticks=$(($(count_log "$(msg ticker 'tick done')") - t0))
+	# each tick costs at most two waits: the timer, then the reply (+2:
+	# a tick cut by either end of the window)
+	check "$n voluntary context switches for $ticks ticks in 5 s" \
+	    [ "$n" -le $((2 * ticks + 2)) ]
+}
+
+# Once tick 0 is done at an interval of 1h, rr sleeps: no wake-up at all
+# when the supervisor has no soft limit to check, and one per watch_tick
+# when it has (so this check would see a poll).
+idle_wakes() {	# supervisor lines...: WAKES = rr's wake-ups over 2 s
+	POOL_EXTRA=$(supervisor "$@") basic_config "$TW echo" 1h 1
+	start_rr || return
+	wait_log "$(msg ticker 'tick done')" ||
+	    { fail "no tick done in 20s"; return 1; }
+	local c0
+	c0=$(wakes)
+	sleep 2
+	WAKES=$(($(wakes) - c0))
+	stop_rr
+}
+
+t_idle_no_wakeups() {
+	idle_wakes 'watch_tick: 100ms' 'exec_ttl: 1h' || return
+	check "$WAKES wake-ups in 2 s with no soft limit set, want 0" \
+	    [ "$WAKES" -eq 0 ]
+	idle_wakes 'watch_tick: 100ms' 'ttl: 1h' || return
+	check "$WAKES wake-ups in 2 s checking ttl every 100 ms, want ~20" \
+	    [ "$WAKES" -ge 10 ]
 }
 
 scenario ttl-busy-worker t_ttl_busy
@@ -128,3 +148,4 @@ scenario memory-grows t_memory_grows
 scenario memory-in-child t_memory_child
 scenario exec-ttl t_exec_ttl
 scenario no-supervisor-no-polling t_no_polling
+scenario idle-no-wakeups t_idle_no_wakeups
