@@ -435,18 +435,21 @@ on_frame(struct pool *p, struct worker *w, const struct goridge_frame *f,
 	}
 }
 
-static void
+/* Returns whether anything happened: a frame, EOF or a bad frame. */
+static bool
 read_frames(struct pool *p, struct worker *w, int64_t now)
 {
 	struct goridge_frame f;
+	bool any = false;
 
 	for (;;) {
 		switch (worker_read(w, &f)) {
 		case WI_AGAIN:
-			return;
+			return any;
 		case WI_FRAME:
+			any = true;
 			if (!on_frame(p, w, &f, now))
-				return;
+				return true;
 			break;
 		case WI_EOF:
 			/* usually it is exiting, and its exit status tells
@@ -456,16 +459,16 @@ read_frames(struct pool *p, struct worker *w, int64_t now)
 				transition(p, w, W_DYING, now);
 				set_deadline(p, w, now + EOF_GRACE);
 			}
-			return;
+			return true;
 		case WI_BAD:
 			if (w->state == W_DYING)	/* said and done */
-				return;
+				return true;
 			log_error("pool", "bad frame from worker",
 			    LF_INT("pid", w->pid),
 			    LF_STR("error", goridge_strstatus(w->dec.failed)),
 			    LF_TEXT("bytes", w->dec.shown));
 			kill_worker(p, w, WHY_BAD_FRAME, EXEC_BAD_FRAME, now);
-			return;
+			return true;
 		}
 	}
 }
@@ -859,6 +862,19 @@ pool_can_exec(const struct pool *p)
 	if (p->stopping || p->initializing || p->failed)
 		return false;
 	return p->nidle > 0 || p->cfg.debug;
+}
+
+bool
+pool_collect(struct pool *p, int64_t now)
+{
+	size_t i;
+
+	if (p->nbusy != 1)
+		return false;
+	for (i = 0; i < p->nslots; i++)
+		if (p->slots[i].state == W_WORKING)
+			return read_frames(p, &p->slots[i], now);
+	return false;
 }
 
 int64_t

@@ -147,6 +147,15 @@ unsigned	 pool_idle(const struct pool *);
  * ticks seconds apart, and an idle rr, never poll.
  */
 int64_t		 pool_poll_ns(const struct pool *, int64_t now);
+
+/*
+ * While polling with exactly one payload in flight: read its worker's
+ * stdout directly, one read instead of epoll_wait and read, which is
+ * most of what a pinned exec costs beyond the raw round trip.  Returns
+ * whether anything came (a reply, EOF, a bad frame).  It looks at that
+ * one fd only, so the loop must still epoll_wait every so often.
+ */
+bool		 pool_collect(struct pool *, int64_t now);
 unsigned	 pool_processes(const struct pool *);	/* on_init included */
 const char	*pool_why_name(enum worker_why);
 const char	*pool_outcome_name(enum exec_outcome);

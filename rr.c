@@ -35,6 +35,7 @@
 #define EXIT_CONFIG	78	/* EX_CONFIG */
 
 #define PIDFILE		".pid"
+#define LOOK_EVERY	MS_NS	/* signals wait no longer for a busy pool */
 
 struct options {
 	const char	*config;
@@ -239,6 +240,7 @@ struct server {
 	struct pool		 pool;
 	struct ticker		 ticker;
 	int			 stopping;	/* signals seen: 0, 1, 2 */
+	int64_t			 looked;	/* the last epoll_wait */
 };
 
 static int
@@ -325,19 +327,34 @@ timeout_ms(int64_t deadline, int64_t now)
 	return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-/* epoll_wait, after polling for as long as the pool asks. */
+/*
+ * epoll_wait, after polling for as long as the pool asks.  Returns 0
+ * without waiting when a reply was collected directly; the loop's other
+ * sources are still looked at within LOOK_EVERY.
+ */
 static int
 wait_events(struct server *s, struct epoll_event *ev, int max, int64_t now)
 {
 	int64_t until = now + pool_poll_ns(&s->pool, now);
 	int n;
 
+	/*
+	 * Look before yielding: a worker on this CPU has usually answered
+	 * already, having run when the write woke it.  One on another CPU
+	 * answers while we spin, sparing both the wake-up of an idle CPU.
+	 */
 	while (now < until) {
-		sched_yield();	/* a worker on this CPU gets to answer first */
-		if ((n = epoll_wait(s->epfd, ev, max, 0)) != 0)
+		if (now - s->looked < LOOK_EVERY &&
+		    pool_collect(&s->pool, now))
+			return 0;
+		n = epoll_wait(s->epfd, ev, max, 0);
+		s->looked = now;
+		if (n != 0)
 			return n;
+		sched_yield();
 		now = monotonic_ns();
 	}
+	s->looked = now;
 	return epoll_wait(s->epfd, ev, max,
 	    timeout_ms(pool_next_deadline(&s->pool), now));
 }

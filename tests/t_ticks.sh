@@ -111,7 +111,31 @@ t_overlap() {
 	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
 }
 
+# Every 1 ms with a fast worker: replies come while the loop polls, and
+# rr reads them straight off the pipe (pool_collect).  None may be lost,
+# and signals must still get through.
+t_fast() {
+	basic_config "$TW echo -r $D/rec" 1ms 1
+	start_rr || return
+	wait_rec recv 500 || { fail "fewer than 500 ticks in 20s at 1ms"; return; }
+	kill -USR2 "$RRPID"
+	wait_log "$(msg rr counters)" 5 ||
+	    fail "no counters line within 5s of SIGUSR2, ticking every 1ms"
+	stop_rr
+	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
+	check_counters
+	local delivered done
+	delivered=$(counter delivered) done=$(count_log "$(msg ticker 'tick done')")
+	check "delivered=$delivered, the worker got $(rec_count recv)" \
+	    [ "$delivered" -eq "$(rec_count recv)" ]
+	check "delivered=$delivered, but $done 'tick done' lines" \
+	    [ "$delivered" -eq "$done" ]
+	check "the worker replied $(rec_count reply) times, delivered=$delivered" \
+	    [ "$delivered" -eq "$(rec_count reply)" ]
+}
+
 scenario seed t_seed
 scenario interval-50ms t_interval
 scenario skips-counted t_skips
 scenario two-in-flight t_overlap
+scenario every-1ms t_fast
