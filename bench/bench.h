@@ -79,6 +79,25 @@ int	 write_file(const char *path, const char *fmt, ...)
 pid_t	 spawn(char *const argv[], int err_fd);
 int	 reap_child(pid_t, int64_t timeout_ns);
 
+/* floor.c: round trips of `size` bytes for `dur` after `warm`; the
+ * caller is pinned as m says, the child pins itself */
+struct rt {
+	double	 rate;		/* round trips/s */
+	int64_t	 p50, p99;	/* ns */
+	double	 cpu_us;	/* the caller's CPU per round trip */
+};
+int	 ping_pong(struct bench *, enum cpu_mode m, size_t size,
+	    int64_t warm, int64_t dur, struct rt *);
+
+/* floor.c: the bare timerfd loop, see there */
+struct tick_floor {
+	size_t	 ticks, skipped;
+	double	 min_us, p50_us, p99_us, max_us;	/* lateness */
+	double	 cpu_us;	/* per tick */
+};
+int	 tick_floor(struct bench *, int64_t interval, int64_t dur,
+	    struct tick_floor *);
+
 /* the parts */
 void	 floor_part(struct bench *);
 void	 exec_part(struct bench *);
