@@ -1,7 +1,9 @@
 # Many worker restarts leak nothing: rr's fd count comes back to what it
 # was, and no zombie is left.  The workers misbehave only while $D/armed
 # exists, so the pool is steady before and after (with max_jobs: 1 it never
-# is: then the counts are the lowest seen while workers come and go).
+# is: then the counts are the lowest seen while workers come and go, and
+# up to 2 workers may be starting at any moment: on a loaded machine one
+# takes longer to start than the 10 ms between ticks that replace them).
 . "$(dirname "$0")/lib.sh"
 
 min_fds() {	# rr's fewest open fds over 10 looks, 50 ms apart
@@ -33,8 +35,11 @@ restarts_case() {	# tworker mode and options, restarts wanted
 	fi
 	check "zombies left: $(zombies "$RRPID" | tr '\n' ' ')" \
 	    wait_for 5 eval '[ -z "$(zombies "$RRPID")" ]'
+	# every spawned worker got ready, but for those starting right now:
+	# none while the pool can settle, up to the 2 workers with max_jobs 1
 	check "workers did not settle" wait_for 20 eval \
-	    '[ "$(count_log "$ready")" -ge "$(count_log "$spawned")" ]'
+	    '[ $(($(count_log "$ready") + ${STARTING:-0})) -ge \
+	    "$(count_log "$spawned")" ]'
 	stop_rr
 	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
 }
@@ -44,7 +49,7 @@ t_replace_me_200() {
 }
 
 t_max_jobs_200() {
-	POOL_EXTRA='    max_jobs: 1' restarts_case echo 200
+	STARTING=2 POOL_EXTRA='    max_jobs: 1' restarts_case echo 200
 }
 
 # Crashes restart with back-off (0.1 s doubling to 5 s): only a few.
