@@ -96,7 +96,7 @@ struct tick_floor {
 	double	 cpu_us;	/* per tick */
 };
 int	 tick_floor(struct bench *, int64_t interval, int64_t dur,
-	    struct tick_floor *);
+	    bool via_epoll, struct tick_floor *);
 
 /* the parts */
 void	 floor_part(struct bench *);

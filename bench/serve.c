@@ -465,20 +465,22 @@ tick_run(struct bench *b, const char *itxt, int64_t interval, int64_t dur,
 
 /* One row of the bare timerfd loop; *f is left untouched if it fails. */
 static void
-floor_row(struct bench *b, int64_t dur, struct tick_floor *f)
+floor_row(struct bench *b, int64_t dur, bool via_epoll, struct tick_floor *f)
 {
-	if (tick_floor(b, 10 * MSEC, dur, f) == -1) {
-		printf("  %-8s %s\n", "floor", strerror(errno));
+	const char *name = via_epoll ? "fl/epoll" : "floor";
+
+	if (tick_floor(b, 10 * MSEC, dur, via_epoll, f) == -1) {
+		printf("  %-8s %s\n", name, strerror(errno));
 		return;
 	}
 	printf("  %-8s %4.1f s %6zu %7zu %8.1f %8.1f %8.1f %8.1f %9.1f\n",
-	    "floor", (double)dur / 1e9, f->ticks, f->skipped, f->min_us,
+	    name, (double)dur / 1e9, f->ticks, f->skipped, f->min_us,
 	    f->p50_us, f->p99_us, f->max_us, f->cpu_us);
 }
 
 /*
  * The VM's price of a wake-up drifts by 2x within a minute, so the bare
- * loop runs just before and just after rr at the same interval, and its
+ * loops run just before and just after rr at the same interval, and their
  * figures are the mean of the two.
  */
 void
@@ -486,6 +488,7 @@ ticks_part(struct bench *b)
 {
 	struct tick_record *rec = calloc(MAX_RECORDS, sizeof *rec);
 	struct tick_floor before = { .ticks = 0 }, after = { .ticks = 0 };
+	struct tick_floor ep_before = { .ticks = 0 }, ep_after = { .ticks = 0 };
 	int64_t fdur = b->quick ? SEC / 2 : 2 * SEC;
 
 	if (rec == NULL)
@@ -495,18 +498,24 @@ ticks_part(struct bench *b)
 	printf("  %-8s %6s %6s %7s %8s %8s %8s %8s %9s\n", "interval", "run",
 	    "ticks", "skipped", "min us", "p50 us", "p99 us", "max us",
 	    "cpu us/tick");
-	floor_row(b, fdur, &before);
+	floor_row(b, fdur, false, &before);
+	floor_row(b, fdur, true, &ep_before);
 	tick_run(b, "10ms", 10 * MSEC, b->quick ? SEC : 5 * SEC, rec);
-	floor_row(b, fdur, &after);
+	floor_row(b, fdur, true, &ep_after);
+	floor_row(b, fdur, false, &after);
 	if (before.ticks > 0 && after.ticks > 0) {
 		fig((before.p50_us + after.p50_us) / 2, "us", "floor.tick.p50");
 		fig((before.p99_us + after.p99_us) / 2, "us", "floor.tick.p99");
 		fig((before.cpu_us + after.cpu_us) / 2, "us/tick",
 		    "floor.tick.cpu");
 	}
+	if (ep_before.ticks > 0 && ep_after.ticks > 0)
+		fig((ep_before.cpu_us + ep_after.cpu_us) / 2, "us/tick",
+		    "floor.tick_epoll.cpu");
 	tick_run(b, "1ms", MSEC, b->quick ? SEC / 2 : 2 * SEC, rec);
 	printf("  floor: a bare loop on a 10 ms timerfd, sending 16 B to a "
-	    "child and reading its answer\n");
+	    "child and reading its answer;\n  fl/epoll: the same loop "
+	    "waiting in epoll_wait, as rr does\n");
 	free(rec);
 }
 
