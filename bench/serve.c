@@ -574,6 +574,25 @@ idle_run(const struct rr_proc *r, const char *what, const char *name,
 		    "footprint.%s.wakeups_per_tick", name);
 }
 
+/* rr with its workers all ready, or -1 having said why and stopped it. */
+static int
+start_ready(struct bench *b, struct rr_proc *r, const char *name,
+    const char *cmd, const char *interval, unsigned workers)
+{
+	int64_t timeout = workers > 2 ? 30 * SEC : 10 * SEC;
+
+	if (rr_start(b, r, name, cmd, interval, workers, "  level: info\n",
+	    false) == -1)
+		return -1;
+	if (wait_log(r, "worker ready", workers, timeout) == 0)
+		return 0;
+	printf("  rr's %u workers were not ready in %lld s\n", workers,
+	    (long long)(timeout / SEC));
+	show_tail(r);
+	rr_stop(r);
+	return -1;
+}
+
 void
 footprint_part(struct bench *b)
 {
@@ -583,38 +602,20 @@ footprint_part(struct bench *b)
 
 	printf("\nfootprint\n");
 	snprintf(cmd, sizeof cmd, "[\"%s\"]", b->echo);
-	if (rr_start(b, &r, "tick1s", cmd, "1s", 2, "  level: info\n",
-	    false) == 0) {
-		if (wait_log(&r, "worker ready", 2, 10 * SEC) == 0) {
-			idle_run(&r, "rr at interval 1s, 2 workers", "tick1s",
-			    SEC, b->quick ? 3 * SEC : 10 * SEC);
-			rr_memory(&r, 2);
-		} else {
-			printf("  rr's 2 workers were not ready in 10 s\n");
-			show_tail(&r);
-		}
+	if (start_ready(b, &r, "tick1s", cmd, "1s", 2) == 0) {
+		idle_run(&r, "rr at interval 1s, 2 workers", "tick1s", SEC,
+		    b->quick ? 3 * SEC : 10 * SEC);
+		rr_memory(&r, 2);
 		rr_stop(&r);
 	}
 	/* an interval no run reaches: after tick 0 rr has nothing to do */
-	if (rr_start(b, &r, "idle", cmd, "1h", 2, "  level: info\n",
-	    false) == 0) {
-		if (wait_log(&r, "worker ready", 2, 10 * SEC) == 0)
-			idle_run(&r, "rr at interval 1h, 2 workers", "idle",
-			    3600 * SEC, b->quick ? SEC : 3 * SEC);
-		else {
-			printf("  rr's 2 workers were not ready in 10 s\n");
-			show_tail(&r);
-		}
+	if (start_ready(b, &r, "idle", cmd, "1h", 2) == 0) {
+		idle_run(&r, "rr at interval 1h, 2 workers", "idle",
+		    3600 * SEC, b->quick ? SEC : 3 * SEC);
 		rr_stop(&r);
 	}
-	if (rr_start(b, &r, "hundred", cmd, "1s", 100, "  level: info\n",
-	    false) == 0) {
-		if (wait_log(&r, "worker ready", 100, 30 * SEC) == 0)
-			rr_memory(&r, 100);
-		else {
-			printf("  rr's 100 workers were not ready in 30 s\n");
-			show_tail(&r);
-		}
+	if (start_ready(b, &r, "hundred", cmd, "1s", 100) == 0) {
+		rr_memory(&r, 100);
 		rr_stop(&r);
 	}
 	exec_growth(b);
