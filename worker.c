@@ -54,9 +54,31 @@ close_fd(struct worker *w, int *fd, bool watched)
 }
 
 /*
+ * In the child, which still runs in rr's memory (vfork): a message put
+ * together with writev, since anything that allocates or takes a lock
+ * could leave rr's heap or a lock half changed if the child dies there.
+ */
+static void __attribute__((noreturn))
+child_fail(int status, const char *what, const char *name)
+{
+	const char *desc = strerrordesc_np(errno);
+	const char *part[] = { "rr: cannot ", what, name != NULL ? " " : "",
+	    name != NULL ? name : "", ": ", desc != NULL ? desc : "error",
+	    "\n" };
+	struct iovec iov[sizeof part / sizeof part[0]];
+	size_t i;
+
+	for (i = 0; i < sizeof part / sizeof part[0]; i++)
+		iov[i] = (struct iovec){ (void *)part[i], strlen(part[i]) };
+	writev(STDERR_FILENO, iov, (int)i);
+	_exit(status);
+}
+
+/*
  * The child: pipes onto 0/1/2 and no other fd, its own process group, the
  * signal state rr changed for signalfd put back, credentials dropped, then
- * exec.
+ * exec.  Until the exec it shares rr's memory and rr waits (vfork), so it
+ * only makes system calls: no allocation, no stdio.
  */
 static void __attribute__((noreturn))
 child(const struct spawn_spec *spec, int in, int out, int err)
@@ -76,15 +98,10 @@ child(const struct spawn_spec *spec, int in, int out, int err)
 	close_range(3, ~0u, 0);
 	if (spec->set_ids &&
 	    (setgroups(spec->ngroups, spec->groups) == -1 ||
-	    setgid(spec->gid) == -1 || setuid(spec->uid) == -1)) {
-		dprintf(STDERR_FILENO, "rr: cannot drop privileges: %s\n",
-		    strerror(errno));
-		_exit(126);
-	}
+	    setgid(spec->gid) == -1 || setuid(spec->uid) == -1))
+		child_fail(126, "drop privileges", NULL);
 	execvpe(spec->argv[0], spec->argv, spec->envp);
-	dprintf(STDERR_FILENO, "rr: cannot run %s: %s\n", spec->argv[0],
-	    strerror(errno));
-	_exit(127);
+	child_fail(127, "run", spec->argv[0]);
 }
 
 static int
@@ -111,12 +128,13 @@ worker_spawn(struct worker *w, const struct spawn_spec *spec, int epfd,
 	 * fs.pipe-max-size forbids it the default size is fine too */
 	fcntl(in[1], F_SETPIPE_SZ, PIPE_SIZE);
 	fcntl(out[1], F_SETPIPE_SZ, PIPE_SIZE);
-	if ((pid = fork()) == -1)
+	/* vfork: no copy of rr's page tables and no copy-on-write faults in
+	 * rr afterwards; rr resumes once the child has exec'd, its process
+	 * group already set, so no signal can race the child's own */
+	if ((pid = vfork()) == -1)
 		goto fail;
 	if (pid == 0)
 		child(spec, in[0], out[1], err[1]);
-	/* both sides set the group, so no signal can race the child's own */
-	setpgid(pid, pid);
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
