@@ -115,9 +115,9 @@ static const struct target {
 	{ "wake-ups per tick at 1s (= the ticks)",
 	    "footprint.tick1s.wakeups_per_tick", false, 1, "per tick", NULL },
 	{ "start to first tick, C worker, 1 worker", "start.c.w1", false, 3,
-	    "ms", NULL },
+	    "ms", "start.c.floor" },
 	{ "start to first tick, C worker, 2 workers", "start.c.w2", false, 3,
-	    "ms", NULL },
+	    "ms", "start.c.floor" },
 	{ "PHP start - bare php start, 1 worker", "start.php.w1_over_bare",
 	    false, 2, "ms", NULL },
 	{ "PHP start - bare php start, 2 workers", "start.php.w2_over_bare",
@@ -125,13 +125,41 @@ static const struct target {
 	{ "stripped binary", "footprint.stripped", false, 200, "KiB", NULL },
 };
 
+/*
+ * A second floor for a few targets, barer than the first (a wake-up alone
+ * against a wake-up and a round trip); apart from targets[] so that its
+ * other entries need not each say they have none.
+ */
+static const struct more_floor {
+	const char	*target;	/* the target's figure */
+	const char	*what;
+	const char	*name;		/* the floor's figure */
+} more_floors[] = {
+	{ "ticks.10ms.rr_cpu", "one bare wake", "floor.tick_wake.cpu" },
+};
+
+/* "LABEL VALUE" after " (" or "; " if the figure was measured. */
+static bool
+print_floor(bool first, const char *what, const char *name)
+{
+	char val[32];
+	double v;
+
+	if (name == NULL || !fig_get(&v, name))
+		return false;
+	printf("%s%s %s", first ? " (" : "; ", what,
+	    fmt_value(val, sizeof val, v));
+	return true;
+}
+
 static void
 print_targets(void)
 {
 	const struct target *t;
 	char val[32], bound[32], goal[48];
 	double v, miss;
-	size_t i;
+	size_t i, j;
+	bool any;
 
 	printf("\ntargets (issue 5)\n");
 	printf("  %-42s %10s  %-20s %s\n", "figure", "measured", "target",
@@ -155,9 +183,13 @@ print_targets(void)
 		else
 			printf("FAIL by %s %s",
 			    fmt_value(val, sizeof val, miss), t->unit);
-		if (t->floor != NULL && fig_get(&v, t->floor))
-			printf(" (floor %s)", fmt_value(val, sizeof val, v));
-		printf("\n");
+		any = print_floor(true, "floor", t->floor);
+		for (j = 0; j < sizeof more_floors / sizeof more_floors[0]; j++)
+			if (strcmp(more_floors[j].target, t->name) == 0 &&
+			    print_floor(!any, more_floors[j].what,
+			    more_floors[j].name))
+				any = true;
+		printf("%s\n", any ? ")" : "");
 	}
 }
 

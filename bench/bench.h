@@ -89,14 +89,19 @@ struct rt {
 int	 ping_pong(struct bench *, enum cpu_mode m, size_t size,
 	    int64_t warm, int64_t dur, struct rt *);
 
-/* floor.c: the bare timerfd loop, see there */
+/* floor.c: the bare timerfd loop, see there, and how it waits */
+enum tick_wait {
+	TICK_READ,	/* blocked in read(2): timerfd, then pipe */
+	TICK_EPOLL,	/* in epoll_wait, as rr does */
+	TICK_TIMER_ONLY	/* no child: one wake-up per tick and no more */
+};
 struct tick_floor {
 	size_t	 ticks, skipped;
 	double	 min_us, p50_us, p99_us, max_us;	/* lateness */
 	double	 cpu_us;	/* per tick */
 };
 int	 tick_floor(struct bench *, int64_t interval, int64_t dur,
-	    bool via_epoll, struct tick_floor *);
+	    enum tick_wait, struct tick_floor *);
 
 /* the parts */
 void	 floor_part(struct bench *);

@@ -12,7 +12,9 @@
  * rr does.  Its lateness is measured the way ticks measures rr's, and its
  * CPU per tick is what rr's is compared with (on a VM a wake-up alone
  * costs tens of microseconds).  The ticks part runs it beside rr, as is
- * and waiting in epoll_wait as rr does, which costs more on this VM.
+ * and waiting in epoll_wait as rr does, which costs more on this VM, and
+ * with no child at all, waking once per tick to read the timerfd: the
+ * price of the wake-up alone, below which no ticker can go.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -145,9 +147,14 @@ await(int ep, int fd)
 	return 0;
 }
 
+/*
+ * Without a child (TICK_TIMER_ONLY) the loop times its own wake-up: a
+ * clock read after the timerfd's, a vDSO call of a few tens of ns, so
+ * that its CPU per tick is still the wake-up's alone.
+ */
 int
-tick_floor(struct bench *b, int64_t interval, int64_t dur, bool via_epoll,
-    struct tick_floor *res)
+tick_floor(struct bench *b, int64_t interval, int64_t dur,
+    enum tick_wait how, struct tick_floor *res)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	int to[2], from[2], tfd, ep = -1;
@@ -156,20 +163,23 @@ tick_floor(struct bench *b, int64_t interval, int64_t dur, bool via_epoll,
 	struct itimerspec its;
 	uint8_t buf[16] = { 0 };
 	size_t n = 0;
-	pid_t pid;
+	pid_t pid = -1;
 
-	if ((tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) == -1 ||
-	    pipe2(to, O_CLOEXEC) == -1 || pipe2(from, O_CLOEXEC) == -1 ||
-	    (pid = fork()) == -1)
+	if ((tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) == -1)
 		return -1;
-	if (pid == 0) {
-		close(to[1]);
-		close(from[0]);
-		stamp(to[0], from[1]);
+	if (how != TICK_TIMER_ONLY) {
+		if (pipe2(to, O_CLOEXEC) == -1 ||
+		    pipe2(from, O_CLOEXEC) == -1 || (pid = fork()) == -1)
+			return -1;
+		if (pid == 0) {
+			close(to[1]);
+			close(from[0]);
+			stamp(to[0], from[1]);
+		}
+		close(to[0]);
+		close(from[1]);
 	}
-	close(to[0]);
-	close(from[1]);
-	if (via_epoll) {
+	if (how == TICK_EPOLL) {
 		ep = epoll_create1(EPOLL_CLOEXEC);
 		ev.data.fd = tfd;
 		epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
@@ -184,20 +194,25 @@ tick_floor(struct bench *b, int64_t interval, int64_t dur, bool via_epoll,
 	while (k < (uint64_t)(dur / interval) && n < b->maxlat &&
 	    await(ep, tfd) == 0 && read(tfd, &exp, sizeof exp) == sizeof exp) {
 		k += exp;
-		if (xfer(to[1], buf, sizeof buf, false) == -1 ||
+		if (how == TICK_TIMER_ONLY)
+			t = mono_ns();
+		else if (xfer(to[1], buf, sizeof buf, false) == -1 ||
 		    await(ep, from[0]) == -1 ||
 		    xfer(from[0], buf, sizeof buf, true) == -1)
 			break;
-		memcpy(&t, buf, sizeof t);
+		else
+			memcpy(&t, buf, sizeof t);
 		b->lat[n++] = t - (start + (int64_t)(k - 1) * interval);
 	}
 	c1 = cpu_ns(0);
 	if (ep != -1)
 		close(ep);
 	close(tfd);
-	close(to[1]);
-	close(from[0]);
-	reap_child(pid, SEC);
+	if (pid != -1) {
+		close(to[1]);
+		close(from[0]);
+		reap_child(pid, SEC);
+	}
 	sort_ns(b->lat, n);
 	res->ticks = n;
 	res->skipped = k - n;

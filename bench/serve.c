@@ -28,6 +28,7 @@
 #define MAX_RECORDS	(1 << 16)
 #define MAX_SKIPS	4096
 #define START_RUNS	9
+#define START_COLS	6	/* start_part's columns */
 
 /* The whole log file, NUL-terminated; the caller frees it. */
 static char *
@@ -465,11 +466,13 @@ tick_run(struct bench *b, const char *itxt, int64_t interval, int64_t dur,
 
 /* One row of the bare timerfd loop; *f is left untouched if it fails. */
 static void
-floor_row(struct bench *b, int64_t dur, bool via_epoll, struct tick_floor *f)
+floor_row(struct bench *b, int64_t dur, enum tick_wait how,
+    struct tick_floor *f)
 {
-	const char *name = via_epoll ? "fl/epoll" : "floor";
+	static const char *const names[] = { "floor", "fl/epoll", "fl/wake" };
+	const char *name = names[how];
 
-	if (tick_floor(b, 10 * MSEC, dur, via_epoll, f) == -1) {
+	if (tick_floor(b, 10 * MSEC, dur, how, f) == -1) {
 		printf("  %-8s %s\n", name, strerror(errno));
 		return;
 	}
@@ -489,6 +492,7 @@ ticks_part(struct bench *b)
 	struct tick_record *rec = calloc(MAX_RECORDS, sizeof *rec);
 	struct tick_floor before = { .ticks = 0 }, after = { .ticks = 0 };
 	struct tick_floor ep_before = { .ticks = 0 }, ep_after = { .ticks = 0 };
+	struct tick_floor wk_before = { .ticks = 0 }, wk_after = { .ticks = 0 };
 	int64_t fdur = b->quick ? SEC / 2 : 2 * SEC;
 
 	if (rec == NULL)
@@ -498,11 +502,13 @@ ticks_part(struct bench *b)
 	printf("  %-8s %6s %6s %7s %8s %8s %8s %8s %9s\n", "interval", "run",
 	    "ticks", "skipped", "min us", "p50 us", "p99 us", "max us",
 	    "cpu us/tick");
-	floor_row(b, fdur, false, &before);
-	floor_row(b, fdur, true, &ep_before);
+	floor_row(b, fdur, TICK_READ, &before);
+	floor_row(b, fdur, TICK_EPOLL, &ep_before);
+	floor_row(b, fdur, TICK_TIMER_ONLY, &wk_before);
 	tick_run(b, "10ms", 10 * MSEC, b->quick ? SEC : 5 * SEC, rec);
-	floor_row(b, fdur, true, &ep_after);
-	floor_row(b, fdur, false, &after);
+	floor_row(b, fdur, TICK_TIMER_ONLY, &wk_after);
+	floor_row(b, fdur, TICK_EPOLL, &ep_after);
+	floor_row(b, fdur, TICK_READ, &after);
 	if (before.ticks > 0 && after.ticks > 0) {
 		fig((before.p50_us + after.p50_us) / 2, "us", "floor.tick.p50");
 		fig((before.p99_us + after.p99_us) / 2, "us", "floor.tick.p99");
@@ -512,10 +518,14 @@ ticks_part(struct bench *b)
 	if (ep_before.ticks > 0 && ep_after.ticks > 0)
 		fig((ep_before.cpu_us + ep_after.cpu_us) / 2, "us/tick",
 		    "floor.tick_epoll.cpu");
+	if (wk_before.ticks > 0 && wk_after.ticks > 0)
+		fig((wk_before.cpu_us + wk_after.cpu_us) / 2, "us/tick",
+		    "floor.tick_wake.cpu");
 	tick_run(b, "1ms", MSEC, b->quick ? SEC / 2 : 2 * SEC, rec);
 	printf("  floor: a bare loop on a 10 ms timerfd, sending 16 B to a "
 	    "child and reading its answer;\n  fl/epoll: the same loop "
-	    "waiting in epoll_wait, as rr does\n");
+	    "waiting in epoll_wait, as rr does;\n  fl/wake: the loop with "
+	    "no child, one wake-up per tick to read the timerfd\n");
 	free(rec);
 }
 
@@ -666,10 +676,14 @@ first_tick_ms(struct bench *b, const char *command, unsigned workers)
 	return ts < 0 ? -1 : (ts * 1e9 - (double)r.t_real) / 1e6;
 }
 
+/*
+ * Spawn of argv to its exit: the least an exec costs here, the floor of
+ * a start that is an exec or two.  bench/echo exits at once, its stdin
+ * being /dev/null.
+ */
 static double
-bare_php_ms(void)
+bare_ms(char *const argv[])
 {
-	char *argv[] = { "php", "-r", "", NULL };
 	int64_t t0 = mono_ns();
 	pid_t pid;
 
@@ -712,15 +726,18 @@ median(double *v, int n, double *med)
 void
 start_part(struct bench *b)
 {
-	double v[5][START_RUNS], med[5];
-	int ok[5];
+	double v[START_COLS][START_RUNS], med[START_COLS];
+	int ok[START_COLS];
 	char ccmd[PATH_MAX + 8], pcmd[PATH_MAX + 16];
-	const char *what[5] = { "C worker (bench/echo), 1 worker",
+	char *php[] = { "php", "-r", "", NULL }, *echo[] = { b->echo, NULL };
+	const char *what[START_COLS] = { "C worker (bench/echo), 1 worker",
 	    "C worker (bench/echo), 2 workers",
 	    "PHP worker (app.php), 1 worker",
-	    "PHP worker (app.php), 2 workers", "bare php -r ''" };
-	const char *name[5] = { "start.c.w1", "start.c.w2", "start.php.w1",
-	    "start.php.w2", "start.bare_php" };
+	    "PHP worker (app.php), 2 workers", "bare php -r ''",
+	    "bare exec of bench/echo" };
+	const char *name[START_COLS] = { "start.c.w1", "start.c.w2",
+	    "start.php.w1", "start.php.w2", "start.bare_php",
+	    "start.bare_exec" };
 	int i, j, runs = b->quick ? 3 : START_RUNS;
 
 	snprintf(ccmd, sizeof ccmd, "[\"%s\"]", b->echo);
@@ -730,11 +747,12 @@ start_part(struct bench *b)
 		v[1][i] = first_tick_ms(b, ccmd, 2);
 		v[2][i] = first_tick_ms(b, pcmd, 1);
 		v[3][i] = first_tick_ms(b, pcmd, 2);
-		v[4][i] = bare_php_ms();
+		v[4][i] = bare_ms(php);
+		v[5][i] = bare_ms(echo);
 	}
 	printf("\nstart: exec of rr to the first \"tick done\" in its log "
-	    "(bare php: to its exit), median of %d\n", runs);
-	for (j = 0; j < 5; j++) {
+	    "(bare ones: to their exit), median of %d\n", runs);
+	for (j = 0; j < START_COLS; j++) {
 		if ((ok[j] = median(v[j], runs, &med[j])) == 0) {
 			printf("  %-34s no run worked\n", what[j]);
 			continue;
@@ -743,6 +761,11 @@ start_part(struct bench *b)
 		    med[j], v[j][0], v[j][ok[j] - 1],
 		    ok[j] < runs ? ", some runs failed" : "");
 		fig(med[j], "ms", "%s", name[j]);
+	}
+	if (ok[5]) {
+		printf("  %-34s %8.2f ms  (rr, then its worker)\n",
+		    "C worker floor: 2 bare execs", 2 * med[5]);
+		fig(2 * med[5], "ms", "start.c.floor");
 	}
 	if (!ok[4])
 		return;
