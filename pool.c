@@ -1,7 +1,8 @@
 /*
  * pool: see pool.h.  Every state change goes through transition(); every
  * decision to spawn goes through heal(), which tops the pool up to `want`
- * live workers unless back-off or shutdown says no.
+ * live workers unless back-off or shutdown says no, one at a time until a
+ * worker is up.
  */
 #include <errno.h>
 #include <grp.h>
@@ -240,12 +241,18 @@ live(const struct pool *p)
 	return n;
 }
 
-/* Top the pool up to `want` live workers, unless it must wait. */
+/*
+ * Top the pool up to `want` live workers, unless it must wait.  While no
+ * worker is up, one starts alone: it shows that the command works before
+ * the rest are spawned (a broken one then costs one process per back-off
+ * step, not a pool's worth), and it has the CPU to itself, so the first
+ * payload need not wait until every worker has started.
+ */
 static void
 heal(struct pool *p, int64_t now)
 {
+	unsigned n, want = p->want;
 	struct worker *w;
-	unsigned n;
 
 	if (p->stopping || p->initializing || p->failed)
 		return;
@@ -254,7 +261,9 @@ heal(struct pool *p, int64_t now)
 			p->next_deadline = p->spawn_at;
 		return;
 	}
-	for (n = live(p); n < p->want && (w = free_slot(p)) != NULL; n++)
+	if (p->nidle + p->nbusy == 0 && want > 1)
+		want = 1;
+	for (n = live(p); n < want && (w = free_slot(p)) != NULL; n++)
 		spawn(p, w, now);
 }
 
@@ -352,6 +361,7 @@ handshake(struct pool *p, struct worker *w, const struct goridge_frame *f,
 	log_info("pool", "worker ready", LF_INT("pid", w->pid),
 	    LF_INT("handshake_us", (now - w->spawned_at) / 1000));
 	become_idle(p, w, now);
+	heal(p, now);	/* the first one up lets the rest start */
 	return true;
 }
 

@@ -26,9 +26,19 @@ never_starts() {	# ERE the error line must match
 	check "rr exited $rc on SIGTERM, want 0 or 1" between "$rc" 0 1
 }
 
+# The pool's spawned, ready and exited lines, in order, one word each.
+pool_events() {
+	log_lines "[[:space:]]pool +worker (spawned|ready|exited)" |
+	    grep -oE 'worker (spawned|ready|exited)' | cut -d' ' -f2 | tr '\n' ' '
+}
+
 t_missing_command() {
-	basic_config "/nonexistent/x" 100ms 1
+	basic_config "/nonexistent/x" 100ms 4
 	never_starts '/nonexistent/x.*[Nn]o such file|[Nn]o such file.*/nonexistent/x'
+	local ev
+	ev=$(pool_events)
+	check "a broken command is tried one process at a time: $ev" \
+	    eval '[[ "$ev" != *"spawned spawned"* ]]'
 }
 
 t_missing_script() {
@@ -80,6 +90,21 @@ t_slow_handshake() {
 	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
 }
 
+# Until one worker is up, one starts alone; the rest start when it is.
+t_first_worker_alone() {
+	basic_config "$TW echo -S 300" 1s 3
+	start_rr || return
+	wait_count "$(msg pool 'worker ready')" 3 ||
+	    { fail "fewer than 3 workers ready in 20s"; return; }
+	local ev
+	ev=$(pool_events)
+	check "spawned and ready in this order: $ev" \
+	    [ "$ev" = "spawned ready spawned spawned ready ready " ]
+	stop_rr
+	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
+}
+
+scenario first-worker-alone t_first_worker_alone
 scenario missing-command t_missing_command
 php_scenario missing-php-script t_missing_script
 scenario exit-before-handshake t_exit_before_handshake
