@@ -246,7 +246,9 @@ live(const struct pool *p)
  * worker is up, one starts alone: it shows that the command works before
  * the rest are spawned (a broken one then costs one process per back-off
  * step, not a pool's worth), and it has the CPU to itself, so the first
- * payload need not wait until every worker has started.
+ * payload need not wait until every worker has started.  One spawn per
+ * call: each holds the loop until the child has exec'd, so the rest come
+ * on the loop's next passes, after whatever arrived meanwhile.
  */
 static void
 heal(struct pool *p, int64_t now)
@@ -263,8 +265,11 @@ heal(struct pool *p, int64_t now)
 	}
 	if (p->nidle + p->nbusy == 0 && want > 1)
 		want = 1;
-	for (n = live(p); n < want && (w = free_slot(p)) != NULL; n++)
-		spawn(p, w, now);
+	if ((n = live(p)) >= want || (w = free_slot(p)) == NULL)
+		return;
+	spawn(p, w, now);
+	if (n + 1 < want)
+		p->next_deadline = now;
 }
 
 /* A worker died of its own accord: young deaths in a row slow respawns. */
@@ -361,7 +366,9 @@ handshake(struct pool *p, struct worker *w, const struct goridge_frame *f,
 	log_info("pool", "worker ready", LF_INT("pid", w->pid),
 	    LF_INT("handshake_us", (now - w->spawned_at) / 1000));
 	become_idle(p, w, now);
-	heal(p, now);	/* the first one up lets the rest start */
+	/* the first one up lets the rest start, once the loop has given it
+	 * a payload if one is waiting */
+	p->next_deadline = now;
 	return true;
 }
 

@@ -359,28 +359,20 @@ wait_events(struct server *s, struct epoll_event *ev, int max, int64_t now)
 	    timeout_ms(pool_next_deadline(&s->pool), now));
 }
 
-/* The loop: returns the exit code once every worker is gone. */
+/*
+ * The loop: returns the exit code once every worker is gone.  Events come
+ * first, then tick 0 if a worker has just become ready, then the pool's
+ * deadlines, which start the rest of the pool after it.
+ */
 static int
 serve(struct server *s)
 {
 	struct epoll_event ev[64];
 	int64_t now;
-	int i, n;
+	int i, n = 0;
 
 	pool_start(&s->pool, monotonic_ns());
 	for (;;) {
-		now = monotonic_ns();
-		/* tick 0 waits for a ready worker; a debug pool has none */
-		if (!s->stopping && !ticker_started(&s->ticker) &&
-		    pool_can_exec(&s->pool))
-			ticker_start(&s->ticker, now);
-		n = wait_events(s, ev, 64, now);
-		if (n == -1 && errno != EINTR) {
-			log_error("rr", "epoll_wait failed",
-			    LF_STR("error", strerror(errno)));
-			pool_kill(&s->pool);
-			return EXIT_RUNTIME;
-		}
 		now = monotonic_ns();
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.ptr == &s->sigfd)
@@ -393,6 +385,11 @@ serve(struct server *s)
 		}
 		if (s->stopping > 1)
 			return EXIT_RUNTIME;
+		/* a debug pool needs no ready worker: its payload waits for
+		 * the worker it spawns */
+		if (!s->stopping && !ticker_started(&s->ticker) &&
+		    pool_can_exec(&s->pool))
+			ticker_start(&s->ticker, now);
 		pool_on_deadline(&s->pool, now);
 		if (s->pool.failed) {
 			log_error("rr", "on_init failed and exit_on_error is "
@@ -401,6 +398,13 @@ serve(struct server *s)
 		}
 		if (s->stopping && pool_processes(&s->pool) == 0)
 			return s->pool.forced ? EXIT_RUNTIME : EXIT_OK;
+		n = wait_events(s, ev, 64, monotonic_ns());
+		if (n == -1 && errno != EINTR) {
+			log_error("rr", "epoll_wait failed",
+			    LF_STR("error", strerror(errno)));
+			pool_kill(&s->pool);
+			return EXIT_RUNTIME;
+		}
 	}
 }
 

@@ -38,15 +38,6 @@ ts(int64_t ns)
 	return (struct timespec){ ns / SEC_NS, ns % SEC_NS };
 }
 
-int
-ticker_start(struct ticker *t, int64_t now)
-{
-	struct itimerspec its = { ts(t->interval), ts(now) };
-
-	t->start = now;
-	return timerfd_settime(t->tfd, TFD_TIMER_ABSTIME, &its, NULL);
-}
-
 bool
 ticker_started(const struct ticker *t)
 {
@@ -105,14 +96,10 @@ send_tick(struct ticker *t, int64_t now)
 	t->next_n++;
 }
 
-void
-ticker_on_timer(struct ticker *t, int64_t now)
+/* The next `expirations` ticks are due: the last goes out. */
+static void
+fire(struct ticker *t, uint64_t expirations, int64_t now)
 {
-	uint64_t expirations;
-
-	if (read(t->tfd, &expirations, sizeof expirations) !=
-	    sizeof expirations)
-		return;		/* EAGAIN: raced with ticker_stop() */
 	t->scheduled += expirations;
 	if (expirations > 1) {
 		/* rr itself was too late to see these: they never had a
@@ -125,6 +112,29 @@ ticker_on_timer(struct ticker *t, int64_t now)
 	}
 	send_tick(t, now);
 	t->due++;
+}
+
+void
+ticker_on_timer(struct ticker *t, int64_t now)
+{
+	uint64_t expirations;
+
+	if (read(t->tfd, &expirations, sizeof expirations) ==
+	    sizeof expirations)
+		fire(t, expirations, now);
+	/* else EAGAIN: raced with ticker_stop() */
+}
+
+int
+ticker_start(struct ticker *t, int64_t now)
+{
+	struct itimerspec its = { ts(t->interval), ts(now + t->interval) };
+
+	t->start = now;
+	if (timerfd_settime(t->tfd, TFD_TIMER_ABSTIME, &its, NULL) == -1)
+		return -1;
+	fire(t, 1, now);
+	return 0;
 }
 
 void

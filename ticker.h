@@ -34,7 +34,8 @@ struct ticker {
 int		 ticker_init(struct ticker *, duration_ns interval, struct pool *,
 		    int epfd);
 
-/* Tick 0 is due now; call once the pool has a ready worker. */
+/* Tick 0 is due now and goes out at once; the timerfd brings the rest.
+ * Call once the pool can take a payload. */
 int		 ticker_start(struct ticker *, int64_t now);
 bool		 ticker_started(const struct ticker *);
 

@@ -125,7 +125,11 @@ step(struct driver *d)
 	send_calls(d, now);
 }
 
-/* The workers take the affinity the harness has when they are forked. */
+/*
+ * The workers take the affinity the harness has when they are forked, and
+ * the pool forks all but the first only once that one is ready: the
+ * harness keeps the workers' CPU until every worker is.
+ */
 static int
 driver_open(struct bench *b, struct driver *d, unsigned workers,
     enum cpu_mode m)
@@ -168,7 +172,6 @@ driver_open(struct bench *b, struct driver *d, unsigned workers,
 	}
 	pin(b, m, true);
 	pool_start(&d->pool, mono_ns());
-	pin(b, m, false);
 	for (end = mono_ns() + 10 * SEC; pool_idle(&d->pool) < workers;) {
 		if (mono_ns() > end) {
 			printf("  exec: workers not ready in 10 s\n");
@@ -176,6 +179,7 @@ driver_open(struct bench *b, struct driver *d, unsigned workers,
 		}
 		step(d);
 	}
+	pin(b, m, false);
 	return 0;
 }
 
