@@ -90,16 +90,22 @@ t_slow_handshake() {
 	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
 }
 
-# Until one worker is up, one starts alone; the rest start when it is.
+# Until one worker is up, one starts alone; the rest start when it is,
+# after it has been given tick 0.
 t_first_worker_alone() {
 	basic_config "$TW echo -S 300" 1s 3
 	start_rr || return
 	wait_count "$(msg pool 'worker ready')" 3 ||
 	    { fail "fewer than 3 workers ready in 20s"; return; }
-	local ev
+	local ev tick0 spawn2
 	ev=$(pool_events)
 	check "spawned and ready in this order: $ev" \
 	    [ "$ev" = "spawned ready spawned spawned ready ready " ]
+	tick0=$(grep -nE "$(msg ticker tick)" "$D/rr.log" | head -n 1 | cut -d: -f1)
+	spawn2=$(grep -nE "$(msg pool 'worker spawned')" "$D/rr.log" |
+	    sed -n 2p | cut -d: -f1)
+	check "tick 0 (log line ${tick0:-none}) before the second spawn" \
+	    [ "${tick0:-999999}" -lt "${spawn2:-0}" ]
 	stop_rr
 	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
 }
