@@ -27,7 +27,7 @@
 
 #define MAX_RECORDS	(1 << 16)
 #define MAX_SKIPS	4096
-#define START_RUNS	9
+#define START_RUNS	25
 #define START_COLS	6	/* start_part's columns */
 
 /* The whole log file, NUL-terminated; the caller frees it. */
