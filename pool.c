@@ -268,7 +268,7 @@ heal(struct pool *p, int64_t now)
 	if ((n = live(p)) >= want || (w = free_slot(p)) == NULL)
 		return;
 	spawn(p, w, now);
-	if (n + 1 < want)
+	if (n + 1 < want && now >= p->spawn_at)	/* not failing */
 		p->next_deadline = now;
 }
 
