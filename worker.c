@@ -130,7 +130,9 @@ worker_spawn(struct worker *w, const struct spawn_spec *spec, int epfd,
 	fcntl(out[1], F_SETPIPE_SZ, PIPE_SIZE);
 	/* vfork: no copy of rr's page tables and no copy-on-write faults in
 	 * rr afterwards; rr resumes once the child has exec'd, its process
-	 * group already set, so no signal can race the child's own */
+	 * group already set, so no signal can race the child's own.  The
+	 * price: rr waits through the exec, long only for a command on a
+	 * hung network filesystem */
 	if ((pid = vfork()) == -1)
 		goto fail;
 	if (pid == 0)
