@@ -169,8 +169,10 @@ tick_floor(struct bench *b, int64_t interval, int64_t dur,
 		return -1;
 	if (how != TICK_TIMER_ONLY) {
 		if (pipe2(to, O_CLOEXEC) == -1 ||
-		    pipe2(from, O_CLOEXEC) == -1 || (pid = fork()) == -1)
+		    pipe2(from, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+			close(tfd);	/* a pipe already made lives until exit */
 			return -1;
+		}
 		if (pid == 0) {
 			close(to[1]);
 			close(from[0]);
@@ -196,12 +198,13 @@ tick_floor(struct bench *b, int64_t interval, int64_t dur,
 		k += exp;
 		if (how == TICK_TIMER_ONLY)
 			t = mono_ns();
-		else if (xfer(to[1], buf, sizeof buf, false) == -1 ||
-		    await(ep, from[0]) == -1 ||
-		    xfer(from[0], buf, sizeof buf, true) == -1)
-			break;
-		else
+		else {
+			if (xfer(to[1], buf, sizeof buf, false) == -1 ||
+			    await(ep, from[0]) == -1 ||
+			    xfer(from[0], buf, sizeof buf, true) == -1)
+				break;
 			memcpy(&t, buf, sizeof t);
+		}
 		b->lat[n++] = t - (start + (int64_t)(k - 1) * interval);
 	}
 	c1 = cpu_ns(0);
