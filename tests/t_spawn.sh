@@ -38,7 +38,7 @@ t_missing_command() {
 	local ev
 	ev=$(pool_events)
 	check "a broken command is tried one process at a time: $ev" \
-	    eval '[[ "$ev" != *"spawned spawned"* ]]'
+	    eval '[[ -n "$ev" && "$ev" != *"spawned spawned"* ]]'
 }
 
 t_missing_script() {
