@@ -33,7 +33,6 @@
 #define MAX_NODES	100000		/* after aliases are expanded */
 #define MAX_INCLUDE	8		/* include depth; a cycle stops here */
 #define MAX_KEYS	16		/* entries in one key table */
-#define MAX_GIVEN	64		/* scalar keys in the whole schema */
 #define PATH_LEN	256		/* "ticker.pool.supervisor.ttl" */
 
 enum node_kind { N_SCALAR, N_MAP, N_SEQ };
@@ -63,8 +62,6 @@ struct loader {
 	size_t		 errlen;
 	struct origin	*origins;
 	size_t		 budget;	/* nodes left to build */
-	size_t		 given[MAX_GIVEN];	/* offsets of keys set */
-	size_t		 ngiven;
 };
 
 enum key_kind {
@@ -81,6 +78,7 @@ struct key {
 	const struct key *sub;		/* K_SECTION */
 	const char *const *names;	/* K_ENUM: values in enum order */
 	duration_ns	 def;		/* K_DURATION: also used for 0 */
+	duration_ns	 min;		/* K_DURATION: the least allowed */
 	const char	*defstr;	/* K_STRING, K_RELAY */
 	uint64_t	 max;		/* K_NUMBER; 0: what the field holds */
 };
@@ -147,13 +145,15 @@ static const struct key pool_keys[] = {
 	{ "destroy_timeout", K_DURATION, FIELD(ticker.pool.destroy_timeout),
 	    .def = 60 * SEC_NS },
 	{ "debug", K_BOOL, FIELD(ticker.pool.debug) },
-	{ "supervisor", K_SECTION, .sub = supervisor_keys,
-	    SETS(ticker.pool.supervisor.set) },
+	{ "supervisor", K_SECTION, .sub = supervisor_keys },
 	{ .name = NULL }
 };
 
 static const struct key ticker_keys[] = {
-	{ "interval", K_DURATION, FIELD(ticker.interval), .def = SEC_NS },
+	/* below a millisecond the timer fires faster than any worker
+	 * answers: the pool only skips, at full CPU */
+	{ "interval", K_DURATION, FIELD(ticker.interval), .def = SEC_NS,
+	    .min = MS_NS },
 	{ "pool", K_SECTION, .sub = pool_keys },
 	{ .name = NULL }
 };
@@ -241,6 +241,7 @@ static int	fail(struct loader *, const struct node *, bool, const char *,
 static int	warn(struct loader *, const struct node *, bool,
 		    const char *, const char *, ...)
 		    __attribute__((format(printf, 5, 6)));
+static void	format_duration(duration_ns, char *, size_t);
 
 /*
  * Every message starts with where the value came from, so the user can go
@@ -430,6 +431,100 @@ map_put(struct node *map, struct node *kid)
 	return 0;
 }
 
+/* YAML's merge key: a plain <<, as Go's yaml (and so RoadRunner) reads it. */
+static bool
+is_merge_key(const yaml_node_t *kn)
+{
+	return kn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    kn->data.scalar.length == 2 &&
+	    memcmp(kn->data.scalar.value, "<<", 2) == 0;
+}
+
+/*
+ * Keep the value of a << entry of map, a map or a list of maps, for
+ * merged(): the entries it brings in are only known to lose against the
+ * map's own once all of those have been read.  It waits in map's kids
+ * under a NUL key, which no YAML key can have.
+ */
+static int
+merge(struct loader *l, struct node *map, struct node *src)
+{
+	size_t	 i;
+
+	if (is_null(src)) {
+		node_free(src);
+		return 0;
+	}
+	for (i = 0; src->kind == N_SEQ && i < src->nkids; i++)
+		if (src->kids[i]->kind != N_MAP)
+			break;
+	if (src->kind == N_SCALAR || (src->kind == N_SEQ && i < src->nkids)) {
+		mismatch(l, src->kind == N_SEQ ? src->kids[i] : src, "<<",
+		    "a map, or a list of maps, to merge");
+		node_free(src);
+		return -1;
+	}
+	if ((src->key = strdup("")) == NULL) {
+		node_free(src);
+		return nomem(l);
+	}
+	map->kids[map->nkids++] = src;
+	return 0;
+}
+
+/* Move each map's entries into dst unless dst has that key: the first
+ * map to give a key wins. */
+static int
+take_entries(struct node *dst, struct node *src)
+{
+	size_t	 i;
+
+	for (i = 0; i < src->nkids; i++) {
+		if (map_get(dst, src->kids[i]->key, NULL) != NULL)
+			continue;
+		if (map_put(dst, src->kids[i]) == -1)
+			return -1;
+		src->kids[i] = NULL;
+	}
+	return 0;
+}
+
+/*
+ * Resolve the << entries of map: explicit keys win, then the merged maps
+ * in the order given, the first of a list first (YAML's merge rule).
+ */
+static int
+merged(struct node *map)
+{
+	struct node	**src, *m;
+	size_t		  i, j, k, n = 0;
+	int		  r = 0;
+
+	for (i = 0; i < map->nkids; i++)
+		n += map->kids[i]->key[0] == '\0';
+	if (n == 0)
+		return 0;
+	if ((src = calloc(n, sizeof(*src))) == NULL)
+		return -1;
+	for (i = j = n = 0; i < map->nkids; i++) {
+		if (map->kids[i]->key[0] == '\0')
+			src[n++] = map->kids[i];
+		else
+			map->kids[j++] = map->kids[i];
+	}
+	map->nkids = j;
+	for (i = 0; i < n; i++) {
+		m = src[i];
+		if (r == 0 && m->kind == N_MAP)
+			r = take_entries(map, m);
+		for (k = 0; r == 0 && m->kind == N_SEQ && k < m->nkids; k++)
+			r = take_entries(map, m->kids[k]);
+		node_free(m);
+	}
+	free(src);
+	return r;
+}
+
 /*
  * Copy libyaml's node yn into our tree.  Aliases make libyaml's document a
  * graph, possibly with cycles and exponential fan-out; depth and the node
@@ -510,6 +605,11 @@ convert(struct loader *l, yaml_document_t *doc, yaml_node_t *yn,
 			}
 			if ((kid = convert(l, doc, vn, o, depth + 1)) == NULL)
 				goto bad;
+			if (is_merge_key(kn)) {
+				if (merge(l, n, kid) == -1)
+					goto bad;
+				continue;
+			}
 			n->kids[n->nkids++] = kid;
 			kid->key = strndup((char *)kn->data.scalar.value,
 			    kn->data.scalar.length);
@@ -518,6 +618,8 @@ convert(struct loader *l, yaml_document_t *doc, yaml_node_t *yn,
 			kid->kline = (unsigned)kn->start_mark.line + 1;
 			kid->kcol = (unsigned)kn->start_mark.column + 1;
 		}
+		if (merged(n) == -1)
+			goto oom;
 		return n;
 	default:
 		goto broken;
@@ -551,6 +653,8 @@ slurp(const char *path, size_t *lenp, const char **why)
 	for (;;) {
 		if (len == cap) {
 			if (cap >= MAX_FILE) {
+				*why = "larger than 1 MiB, the most a config "
+				    "may be";
 				errno = EFBIG;
 				goto bad;
 			}
@@ -923,11 +1027,10 @@ store_version(struct loader *l, const struct node *n, const char *path,
 		free(s);
 		return -1;
 	}
+	/* '2.7' is what RoadRunner's ticker docs write, and the keys rr
+	 * reads mean the same in both: not worth a line at every start */
 	free(*slot);
 	*slot = s;
-	if (strcmp(s, "2.7") == 0)
-		return warn(l, n, false, path, "'2.7' is accepted: the keys rr "
-		    "uses have the same layout in '3'");
 	return 0;
 }
 
@@ -1049,7 +1152,11 @@ store_scalar(struct loader *l, const struct key *k, const struct node *n,
 			r = fail(l, n, false, path, "%s", msg);
 		else if (d < 0)
 			r = fail(l, n, false, path, "\"%s\" is negative", s);
-		else if (d > 0)
+		else if (d > 0 && d < k->min) {
+			format_duration(k->min, msg, sizeof(msg));
+			r = fail(l, n, false, path, "%s is too short (at least "
+			    "%s)", s, msg);
+		} else if (d > 0)
 			*(duration_ns *)p = d;
 		break;
 	case K_NUMBER:
@@ -1229,6 +1336,40 @@ is_other_plugin(const char *name)
 	return false;
 }
 
+/* Remember where key k's value came from, for config_where(). */
+static int
+note_place(struct loader *l, const struct key *k, const struct node *n)
+{
+	struct config		*cfg = l->cfg;
+	struct config_place	*v;
+	char			 buf[CONFIG_ERR_MAX];
+
+	if (n->origin->override)
+		snprintf(buf, sizeof(buf), "-o %s", n->origin->name);
+	else
+		snprintf(buf, sizeof(buf), "%s:%u:%u", n->origin->name,
+		    n->line, n->col);
+	v = realloc(cfg->places, (cfg->nplaces + 1) * sizeof(*v));
+	if (v == NULL)
+		return -1;
+	cfg->places = v;
+	if ((v[cfg->nplaces].where = strdup(buf)) == NULL)
+		return -1;
+	v[cfg->nplaces++].off = k->off;
+	return 0;
+}
+
+const char *
+config_where(const struct config *cfg, const void *field)
+{
+	size_t	 off = (size_t)((const char *)field - (const char *)cfg), i;
+
+	for (i = cfg->nplaces; i-- > 0;)
+		if (cfg->places[i].off == off)
+			return cfg->places[i].where;
+	return NULL;
+}
+
 /*
  * Check and store every entry of map against the key table keys.  A key
  * given twice is an error (the second would silently win); an unknown key
@@ -1249,6 +1390,11 @@ walk(struct loader *l, const struct node *map, const struct key *keys,
 		k = find_key(keys, kid->key);
 		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "",
 		    k ? k->name : kid->key);
+		/* x-name: the place for YAML anchors (&defaults) that
+		 * compose files use, so it is not a typo */
+		if (k == NULL && *path == '\0' &&
+		    strncasecmp(kid->key, "x-", 2) == 0)
+			continue;
 		if (k == NULL) {
 			r = warn(l, kid, true, sub, "%s", *path == '\0' &&
 			    is_other_plugin(kid->key) ?
@@ -1268,22 +1414,10 @@ walk(struct loader *l, const struct node *map, const struct key *keys,
 			return -1;
 		if (r == 1 && k->has_set)
 			*(bool *)((char *)l->cfg + k->set) = true;
-		if (r == 1 && l->ngiven < MAX_GIVEN && k->kind != K_SECTION)
-			l->given[l->ngiven++] = k->off;
+		if (r == 1 && k->kind != K_SECTION && note_place(l, k, kid) == -1)
+			return nomem(l);
 	}
 	return 0;
-}
-
-/* Whether the walk stored the key at off: for defaults derived later. */
-static bool
-given(const struct loader *l, size_t off)
-{
-	size_t	 i;
-
-	for (i = 0; i < l->ngiven; i++)
-		if (l->given[i] == off)
-			return true;
-	return false;
 }
 
 /* Fill in the defaults of every key in the table, recursively. */
@@ -1329,7 +1463,7 @@ finish(struct loader *l)
 		    ncpu > CONFIG_MAX_WORKERS ? CONFIG_MAX_WORKERS :
 		    (unsigned)ncpu;
 	}
-	if (!given(l, offsetof(struct config, logs.encoding)))
+	if (config_where(cfg, &cfg->logs.encoding) == NULL)
 		cfg->logs.encoding = cfg->logs.mode == LOGS_PRODUCTION ?
 		    LOGS_JSON : LOGS_CONSOLE;
 	return 0;
@@ -1418,6 +1552,9 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nwarnings; i++)
 		free(cfg->warnings[i]);
 	free(cfg->warnings);
+	for (i = 0; i < cfg->nplaces; i++)
+		free(cfg->places[i].where);
+	free(cfg->places);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -54,7 +54,6 @@ struct server_config {
 };
 
 struct supervisor_config {
-	bool		  set;		/* the section exists */
 	duration_ns	  watch_tick;	/* 5s */
 	duration_ns	  ttl;		/* 0 = off */
 	duration_ns	  idle_ttl;
@@ -89,6 +88,11 @@ struct logs_config {
 	char		 *output;	/* "stderr", "stdout" or a path */
 };
 
+struct config_place {
+	size_t		  off;		/* of the field in struct config */
+	char		 *where;	/* "FILE:LINE:COL" or "-o key=value" */
+};
+
 struct config {
 	char		 *path;		/* the file that was loaded */
 	char		 *version;	/* "3" or "2.7" */
@@ -100,6 +104,8 @@ struct config {
 	duration_ns	  grace_period;	/* endure.grace_period, 30s */
 	char		**warnings;	/* "FILE:LINE:COL: key: message" */
 	size_t		  nwarnings;
+	struct config_place *places;	/* where each value given came from */
+	size_t		  nplaces;
 };
 
 /*
@@ -110,6 +116,12 @@ int		config_load(struct config *, const char *path,
 		    char *const *overrides, size_t noverrides,
 		    char *err, size_t errlen);
 void		config_free(struct config *);
+
+/*
+ * Where the value of a field of cfg (&cfg->server.user) was given, for
+ * messages about it found after loading; NULL when it is the default.
+ */
+const char	*config_where(const struct config *, const void *field);
 
 /* Print the effective configuration, defaults filled in, as YAML. */
 void		config_print(const struct config *, FILE *);

@@ -29,9 +29,17 @@
 enum log_level	 log_min_level = LOG_LEVEL_INFO;
 enum log_mode	 log_mode_ = LOGS_DEVELOPMENT;
 
+/* Where lines go, and how to write there without waiting. */
+struct sink {
+	int	 fd;
+	bool	 socket;		/* send with MSG_DONTWAIT */
+};
+
 static enum log_encoding encoding = LOGS_CONSOLE;
-static int	 out_fd = STDERR_FILENO;
-static bool	 out_is_socket;
+static struct sink out = { STDERR_FILENO, false };
+static struct sink std_sinks[3] = { { -1, false }, { -1, false },
+    { -1, false } };
+static bool	 configured;		/* log_open() has run */
 static char	*out_path;		/* set when output is a file */
 static unsigned long long dropped, dropped_told;
 
@@ -264,16 +272,21 @@ format_json(struct line *l, enum log_level lvl, const char *comp,
 }
 
 static ssize_t
-write_some(const char *p, size_t n)
+sink_write(const struct sink *k, const char *p, size_t n)
 {
 	ssize_t w;
 
 	do
-		w = out_is_socket ?
-		    send(out_fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) :
-		    write(out_fd, p, n);
+		w = k->socket ? send(k->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) :
+		    write(k->fd, p, n);
 	while (w == -1 && errno == EINTR);
 	return w;
+}
+
+static ssize_t
+write_some(const char *p, size_t n)
+{
+	return sink_write(&out, p, n);
 }
 
 static bool
@@ -358,22 +371,59 @@ log_emit(enum log_level lvl, const char *comp, const char *msg,
 	write_line(l->buf, l->len);
 }
 
-/* stdout or stderr, as something that never blocks (see the top). */
-static int
-nonblocking(int fd)
+/*
+ * stdout or stderr, as something that never blocks (see the top), made
+ * once: the start-up line, fatal errors and the log share it.
+ */
+static const struct sink *
+std_sink(int fd)
 {
+	struct sink *k = &std_sinks[fd];
 	struct stat sb;
 	char path[32];
-	int nfd;
 
+	if (k->fd != -1)
+		return k;
+	k->fd = fd;
 	if (fstat(fd, &sb) == -1)
-		return fd;
-	out_is_socket = S_ISSOCK(sb.st_mode);
+		return k;
+	k->socket = S_ISSOCK(sb.st_mode);
 	if (!S_ISFIFO(sb.st_mode) && !S_ISCHR(sb.st_mode))
-		return fd;
+		return k;
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	nfd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	return nfd == -1 ? fd : nfd;
+	k->fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (k->fd == -1)
+		k->fd = fd;
+	return k;
+}
+
+void
+log_early(void)
+{
+	out = *std_sink(STDERR_FILENO);
+}
+
+void
+log_plain(int fd, const char *text)
+{
+	if (sink_write(std_sink(fd), text, strlen(text)) <= 0)
+		dropped++;
+}
+
+void
+log_fatal(const char *msg, int code)
+{
+	char buf[LINE_MAX_BYTES];
+	bool on_stderr = !configured || (out_path == NULL &&
+	    out.fd == std_sink(STDERR_FILENO)->fd);
+
+	if (configured)
+		log_error("rr", msg, LF_INT("exit", code));
+	if (!configured || !on_stderr || log_mode_ == LOGS_OFF) {
+		snprintf(buf, sizeof buf, "rr: %s\n", msg);
+		log_plain(STDERR_FILENO, buf);
+	}
+	log_close();
 }
 
 static int
@@ -392,26 +442,61 @@ int
 log_open(const struct logs_config *lc, char *err, size_t errlen)
 {
 	const char *o = lc->output ? lc->output : "stderr";
-	int fd = STDERR_FILENO;
+	struct sink k = { -1, false };
 
 	if (strcmp(o, "stdout") == 0)
-		fd = STDOUT_FILENO;
-	else if (strcmp(o, "stderr") != 0) {
-		if ((fd = open_output(o, err, errlen)) == -1)
+		k = *std_sink(STDOUT_FILENO);
+	else if (strcmp(o, "stderr") == 0)
+		k = *std_sink(STDERR_FILENO);
+	else {
+		if ((k.fd = open_output(o, err, errlen)) == -1)
 			return -1;
 		free(out_path);
 		if ((out_path = strdup(o)) == NULL) {
-			close(fd);
+			close(k.fd);
 			snprintf(err, errlen, "logs.output: out of memory");
 			return -1;
 		}
 	}
 	log_close();
-	out_fd = out_path == NULL ? nonblocking(fd) : fd;
+	out = k;
 	log_mode_ = lc->mode;
 	log_min_level = lc->level;
 	encoding = lc->encoding;
+	configured = true;
 	return 0;
+}
+
+int
+log_check_output(const struct logs_config *lc, char *err, size_t errlen)
+{
+	const char *o = lc->output ? lc->output : "stderr";
+	char dir[4096], *slash;
+	int fd;
+
+	if (strcmp(o, "stdout") == 0 || strcmp(o, "stderr") == 0)
+		return 0;
+	if ((fd = open(o, O_WRONLY | O_APPEND | O_CLOEXEC)) != -1) {
+		close(fd);
+		return 0;
+	}
+	/* it does not exist (yet): its directory must let rr create it */
+	snprintf(dir, sizeof dir, "%s", o);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (errno == ENOENT && access(dir, W_OK | X_OK) == 0)
+		return 0;
+	if (errno == ENOENT)
+		snprintf(err, errlen, "logs.output: cannot create %s in %s: %s",
+		    o, dir, strerror(errno));
+	else
+		snprintf(err, errlen, "logs.output: cannot open %s: %s", o,
+		    strerror(errno));
+	return -1;
 }
 
 int
@@ -423,8 +508,8 @@ log_reopen(char *err, size_t errlen)
 		return 0;
 	if ((fd = open_output(out_path, err, errlen)) == -1)
 		return -1;
-	close(out_fd);
-	out_fd = fd;
+	close(out.fd);
+	out.fd = fd;
 	return 0;
 }
 
@@ -433,10 +518,9 @@ log_close(void)
 {
 	tell_dropped(true);
 	flush_pending();
-	if (out_fd > STDERR_FILENO)
-		close(out_fd);
-	out_fd = STDERR_FILENO;
-	out_is_socket = false;
+	if (out_path != NULL)
+		close(out.fd);
+	out = *std_sink(STDERR_FILENO);
 	pending_len = 0;
 }
 

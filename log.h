@@ -55,9 +55,26 @@ extern enum log_mode log_mode_;
 
 /*
  * Before log_open() everything at info and above goes to stderr in
- * development form, so config errors and warnings can be reported.
+ * development form.  log_early() makes that stderr non-blocking, so that
+ * not even the first line can hold rr up.
  */
+void	log_early(void);
 int	log_open(const struct logs_config *, char *err, size_t errlen);
+
+/* Whether log_open() could open the output, without creating it. */
+int	log_check_output(const struct logs_config *, char *err, size_t errlen);
+
+/* A whole line, as it is, to stdout or stderr (fd 1 or 2), never
+ * waiting: the start-up line.  Counted as dropped when it does not fit. */
+void	log_plain(int fd, const char *line);
+
+/*
+ * The last words before exit(code): an error line in the configured form,
+ * with exit=code, and
+ * "rr: MSG" on stderr unless that line went there (before log_open(),
+ * only the latter).  Flushes what it can.
+ */
+void	log_fatal(const char *msg, int code);
 
 /* Reopen a file output (SIGUSR1, after logrotate moved it away). */
 int	log_reopen(char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,13 +19,14 @@
 #include "pool.h"
 
 #define MAX_PAYLOAD	(64u << 20)	/* a reply larger than this is a bad frame */
-#define YOUNG		(5 * SEC_NS)	/* dying sooner counts towards back-off */
+#define PROVEN		(5 * SEC_NS)	/* or a payload done: see note_failure() */
 #define BACKOFF_FIRST	(100 * MS_NS)
 #define BACKOFF_MAX	(5 * SEC_NS)
 #define TERM_GRACE	SEC_NS		/* between SIGTERM and SIGKILL */
 #define EOF_GRACE	SEC_NS		/* stdout closed, yet still running */
 #define POLL_FOR	(50 * MS_NS / 1000)	/* 50 us, see pool_poll_ns() */
 #define POLL_RECENT	MS_NS
+#define RR_FDS		64	/* rr's own fds, and room for listeners */
 
 extern char **environ;
 
@@ -98,17 +100,27 @@ transition(struct pool *p, struct worker *w, enum worker_state to, int64_t now)
 		abort();
 	}
 	if (w->state == W_READY) {
+		/* in order, so the stack stays warmest on top; the one taken
+		 * is nearly always the top, which moves nothing */
 		for (i = p->nidle; i-- > 0;)
 			if (p->idle[i] == w) {
-				p->idle[i] = p->idle[--p->nidle];
+				memmove(p->idle + i, p->idle + i + 1,
+				    (--p->nidle - i) * sizeof *p->idle);
 				break;
 			}
 	}
 	if (to == W_READY) {
-		p->idle[p->nidle++] = w;
-		/* a worker that never ran anything has been idle since its
-		 * spawn, so idle_ttl rotates it too */
-		w->idle_since = w->jobs > 0 ? now : w->spawned_at;
+		/* warm first: a worker that has run goes on top, a fresh one
+		 * at the bottom, or each newcomer would take the ticks and
+		 * leave the one before it idle, for idle_ttl to replace */
+		if (w->jobs > 0)
+			p->idle[p->nidle] = w;
+		else {
+			memmove(p->idle + 1, p->idle, p->nidle * sizeof *p->idle);
+			p->idle[0] = w;
+		}
+		p->nidle++;
+		w->idle_since = now;
 	}
 	if (w->state == W_WORKING)
 		p->nbusy--;
@@ -186,6 +198,27 @@ stop_worker(struct pool *p, struct worker *w, int64_t now)
 		kill_worker(p, w, w->retire, EXEC_KILLED, now);
 }
 
+/*
+ * Something failed to start: each failure in a row doubles the delay
+ * before the next spawn, up to BACKOFF_MAX.
+ */
+static void
+back_off(struct pool *p, int64_t now)
+{
+	int64_t delay = BACKOFF_FIRST;
+
+	p->failures++;
+	for (unsigned i = 1; i < p->failures && delay < BACKOFF_MAX; i++)
+		delay *= 2;
+	if (delay > BACKOFF_MAX)
+		delay = BACKOFF_MAX;
+	p->spawn_at = now + delay;
+	if (p->spawn_at < p->next_deadline)
+		p->next_deadline = p->spawn_at;
+	log_warn("pool", "restart back-off", LF_INT("delay_ms", delay / MS_NS),
+	    LF_INT("failures", p->failures));
+}
+
 static void
 spawn(struct pool *p, struct worker *w, int64_t now)
 {
@@ -198,14 +231,12 @@ spawn(struct pool *p, struct worker *w, int64_t now)
 	if (worker_spawn(w, &p->spec, p->epfd, p->rr_pid) == -1) {
 		log_error("pool", "cannot spawn a worker",
 		    LF_STR("error", strerror(errno)));
-		if (w->pid > 0) {	/* forked, then failed: reap it later */
+		if (w->pid > 0) {	/* forked, then failed: its exit counts */
 			transition(p, w, W_STARTING, now);
 			w->killed = WHY_CRASH;
 			transition(p, w, W_DYING, now);
-		}
-		p->spawn_at = now + BACKOFF_FIRST;
-		if (p->spawn_at < p->next_deadline)
-			p->next_deadline = p->spawn_at;
+		} else		/* EMFILE, EAGAIN: as a failed start */
+			back_off(p, now);
 		return;
 	}
 	p->spawned++;
@@ -272,30 +303,28 @@ heal(struct pool *p, int64_t now)
 		p->next_deadline = now;
 }
 
-/* A worker died of its own accord: young deaths in a row slow respawns. */
+/*
+ * A worker died of its own accord.  One that has completed a payload or
+ * lived PROVEN shows that the command works: whatever killed it (the OOM
+ * killer, an operator, a chaos test) is no reason to wait, so it is
+ * replaced at once.  Only deaths before that count towards back-off.
+ */
 static void
 note_failure(struct pool *p, struct worker *w, int64_t now)
 {
-	int64_t delay;
-
-	if (now - w->spawned_at >= YOUNG) {
+	if (w->jobs > 0 || now - w->spawned_at >= PROVEN) {
 		p->failures = 0;
+		p->spawn_at = 0;
 		return;
 	}
-	p->failures++;
-	delay = BACKOFF_FIRST;
-	for (unsigned i = 1; i < p->failures && delay < BACKOFF_MAX; i++)
-		delay *= 2;
-	if (delay > BACKOFF_MAX)
-		delay = BACKOFF_MAX;
-	p->spawn_at = now + delay;
-	log_warn("pool", "restart back-off", LF_INT("delay_ms", delay / MS_NS),
-	    LF_INT("failures", p->failures));
+	back_off(p, now);
 }
 
 /*
  * Decide that w goes, for why: now when it is idle, after its payload when
- * it is busy.  figure says what tipped it over.
+ * it is busy.  figure says what tipped it over.  The caller heals the pool
+ * afterwards: a replacement spawned here would be met again by a caller
+ * walking the slots (a reset would retire it too).
  */
 static void
 retire(struct pool *p, struct worker *w, enum worker_why why,
@@ -309,10 +338,8 @@ retire(struct pool *p, struct worker *w, enum worker_why why,
 	    LF_STR("reason", why_names[why]), figure,
 	    LF_STR("when", w->state == W_WORKING ? "after its payload" :
 	    "now"));
-	if (w->state == W_READY || w->state == W_STARTING) {
+	if (w->state == W_READY || w->state == W_STARTING)
 		stop_worker(p, w, now);
-		heal(p, now);
-	}
 }
 
 /* A worker is done with its payload, or with its handshake. */
@@ -781,8 +808,11 @@ supervise(struct pool *p, int64_t now)
 		if (sv->ttl != 0 && now - w->spawned_at >= sv->ttl)
 			retire(p, w, WHY_TTL, LF_INT("age_ms",
 			    (now - w->spawned_at) / MS_NS), now);
+		/* as RoadRunner: idle means idle since a payload, so the
+		 * spare workers that warm-first dispatch leaves cold are not
+		 * booted again and again for nothing */
 		else if (sv->idle_ttl != 0 && w->state == W_READY &&
-		    now - w->idle_since >= sv->idle_ttl)
+		    w->jobs > 0 && now - w->idle_since >= sv->idle_ttl)
 			retire(p, w, WHY_IDLE_TTL, LF_INT("idle_ms",
 			    (now - w->idle_since) / MS_NS), now);
 		else if (measured && w->rss > limit)
@@ -1010,40 +1040,53 @@ build_env(struct pool *p, const struct config *cfg, const char *mode)
 	return 0;
 }
 
+/* Where a config value came from, for a message about it. */
+static const char *
+at(const struct config *cfg, const void *field)
+{
+	const char *where = config_where(cfg, field);
+
+	return where != NULL ? where : cfg->path;
+}
+
 /* A user and group, resolved once: the child only calls setgroups,
  * setgid and setuid.  key names the config section for messages. */
 static int
-resolve_ids(struct spawn_spec *spec, const char *user, const char *group,
-    const char *key, char *err, size_t errlen)
+resolve_ids(struct spawn_spec *spec, const struct config *cfg,
+    char *const *user, char *const *group, const char *key, char *err,
+    size_t errlen)
 {
 	struct passwd *pw = NULL;
 	struct group *gr;
 	int n = 0;
 
-	if (user == NULL && group == NULL)
+	if (*user == NULL && (group == NULL || *group == NULL))
 		return 0;
+	if (*user == NULL)
+		user = NULL;
 	if (geteuid() != 0) {
-		snprintf(err, errlen, "%s.%s: switching to another user "
-		    "needs rr to run as root (it runs as uid %ld)", key,
-		    user ? "user" : "group", (long)geteuid());
+		snprintf(err, errlen, "%s: %s.%s: switching to another user "
+		    "needs rr to run as root (it runs as uid %ld)",
+		    at(cfg, user ? user : group), key, user ? "user" : "group",
+		    (long)geteuid());
 		return -1;
 	}
 	spec->set_ids = true;
 	spec->uid = 0;
 	spec->gid = 0;
 	if (user != NULL) {
-		if ((pw = getpwnam(user)) == NULL) {
-			snprintf(err, errlen, "%s.user: no user \"%s\"", key,
-			    user);
+		if ((pw = getpwnam(*user)) == NULL) {
+			snprintf(err, errlen, "%s: %s.user: no user \"%s\"",
+			    at(cfg, user), key, *user);
 			return -1;
 		}
 		spec->uid = pw->pw_uid;
 		spec->gid = pw->pw_gid;
 	}
-	if (group != NULL) {
-		if ((gr = getgrnam(group)) == NULL) {
-			snprintf(err, errlen, "%s.group: no group \"%s\"", key,
-			    group);
+	if (group != NULL && *group != NULL) {
+		if ((gr = getgrnam(*group)) == NULL) {
+			snprintf(err, errlen, "%s: %s.group: no group \"%s\"",
+			    at(cfg, group), key, *group);
 			return -1;
 		}
 		spec->gid = gr->gr_gid;
@@ -1065,6 +1108,42 @@ resolve_ids(struct spawn_spec *spec, const char *user, const char *group,
 	return 0;
 nomem:
 	snprintf(err, errlen, "%s.user: out of memory", key);
+	return -1;
+}
+
+/*
+ * Go programs, RoadRunner among them, raise the soft limit on open files
+ * to the hard one, since the soft default (1024 under systemd) is far
+ * below what a server may need; the workers get the old limit back, as
+ * Go's children do.  Then the pool must fit, or rr would start and fail
+ * to spawn forever: 3 fds a worker, for every slot (twice the pool while
+ * a reset replaces it), on_init's and one spawn's, plus RR_FDS.
+ */
+static int
+fit_fd_limit(struct pool *p, const struct config *cfg, char *err,
+    size_t errlen)
+{
+	uint64_t need = 3 * ((uint64_t)p->nslots + 2) + RR_FDS;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 0;
+	p->nofile = rl;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			p->spec.nofile = &p->nofile;
+		else
+			rl = p->nofile;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return 0;
+	snprintf(err, errlen, "%s: ticker.pool.num_workers: %u workers need "
+	    "%llu open files (3 a worker, for twice the pool while a reset "
+	    "replaces it, and %d for rr), but the limit is %llu: raise it "
+	    "(ulimit -n; LimitNOFILE= under systemd) or use fewer workers",
+	    at(cfg, &cfg->ticker.pool.num_workers), p->cfg.num_workers,
+	    (unsigned long long)need, RR_FDS, (unsigned long long)rl.rlim_cur);
 	return -1;
 }
 
@@ -1090,8 +1169,9 @@ init_setup(struct pool *p, const struct config *cfg, char *err,
 		return -1;
 	}
 	p->init_spec.envp = p->init_env;
-	return resolve_ids(&p->init_spec, oi->user, NULL, "server.on_init",
-	    err, errlen);
+	p->init_spec.nofile = p->spec.nofile;
+	return resolve_ids(&p->init_spec, cfg, &oi->user, NULL,
+	    "server.on_init", err, errlen);
 }
 
 int
@@ -1122,7 +1202,8 @@ pool_init(struct pool *p, const struct config *cfg, const char *mode, int epfd,
 	}
 	for (i = 0; i < p->nslots; i++)
 		p->slots[i].fd_in = p->slots[i].fd_out = p->slots[i].fd_err = -1;
-	if (resolve_ids(&p->spec, cfg->server.user, cfg->server.group,
+	if (fit_fd_limit(p, cfg, err, errlen) == -1 ||
+	    resolve_ids(&p->spec, cfg, &cfg->server.user, &cfg->server.group,
 	    "server", err, errlen) == -1)
 		return -1;
 	return init_setup(p, cfg, err, errlen);

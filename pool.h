@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 
 #include "config.h"
 #include "worker.h"
@@ -44,6 +45,7 @@ struct pool {
 	struct pool_config	 cfg;
 	duration_ns		 relay_timeout;
 	struct spawn_spec	 spec;
+	struct rlimit		 nofile;	/* rr's limit before it raised it */
 	char			**env;		/* owned; spec.envp */
 	int			 epfd;
 	pid_t			 rr_pid;
@@ -82,7 +84,10 @@ struct pool {
 /*
  * Set up slots and the workers' environment (rr's own + server.env +
  * RR_MODE=mode, RR_RELAY, RR_VERSION, RR_RPC) without spawning anything.
- * Fails with a message when server.user/group can't be used.
+ * Raises the soft limit on open files to the hard one (workers get the
+ * old one back).  Fails with a message that names the config's file and
+ * line when server.user/group can't be used or the pool does not fit in
+ * the fd limit.
  */
 int		 pool_init(struct pool *, const struct config *, const char *mode,
 		    int epfd, exec_done_fn *, void *arg, char *err, size_t errlen);

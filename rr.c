@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -84,17 +85,20 @@ usage(FILE *f)
 	    "78 config error\n");
 }
 
-/* Startup errors: rr has not started anything yet, so it just leaves. */
+/*
+ * Startup errors: rr has not started anything yet, so it just leaves,
+ * saying why through the log (which never waits, even for a full pipe).
+ */
 static void __attribute__((noreturn, format(printf, 2, 3)))
 fatalx(int code, const char *fmt, ...)
 {
+	char msg[CONFIG_ERR_MAX + 256];
 	va_list ap;
 
-	fputs("rr: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	log_fatal(msg, code);
 	exit(code);
 }
 
@@ -122,7 +126,15 @@ parse_args(int argc, char **argv, struct options *o)
 		switch (ch) {
 		case 'c': o->config = optarg; break;
 		case 'w': o->workdir = optarg; break;
-		case 'o': o->overrides[o->noverrides++] = optarg; break;
+		case 'o':
+			if (strchr(optarg, '=') == NULL) {
+				fprintf(stderr, "rr: -o %s: expected "
+				    "key.path=value\n", optarg);
+				usage(stderr);
+				exit(EXIT_USAGE);
+			}
+			o->overrides[o->noverrides++] = optarg;
+			break;
 		case 'd': o->dotenv = optarg; break;
 		case 'p': o->pidfile = 1; break;
 		case 's': o->silent = 1; break;
@@ -167,14 +179,22 @@ hold_std_fds(void)
 		close(fd);
 }
 
+/* RoadRunner's .rr.yaml, then the rr.yaml of the docs; a missing config
+ * names both, since the user may have meant either. */
 static const char *
 find_config(const char *given)
 {
+	char cwd[PATH_MAX];
+
 	if (given != NULL)
 		return given;
 	if (access(".rr.yaml", F_OK) == 0)
 		return ".rr.yaml";
-	return "rr.yaml";
+	if (access("rr.yaml", F_OK) == 0 || errno != ENOENT)
+		return "rr.yaml";
+	fatalx(EXIT_CONFIG, "no config file: neither .rr.yaml nor rr.yaml is "
+	    "in %s (name one with -c FILE)",
+	    getcwd(cwd, sizeof cwd) ? cwd : "the current directory");
 }
 
 static void
@@ -207,30 +227,37 @@ enter_workdir(const struct options *o, const struct config *cfg)
 		    strerror(errno));
 }
 
-/* Refuses to start over a live rr's pid file: two of them would fight
- * over the same workers' directory. */
-static void
+/*
+ * The pid file is locked for rr's whole life, as BSD pidfile(3) does: a
+ * live rr is the lock's holder, whatever pid a stale file says (in a
+ * container the old rr and the new are both pid 1).  The lock's fd is
+ * close-on-exec and workers get no fd but 0-2, so only rr holds it.
+ */
+static int
 write_pidfile(void)
 {
-	char buf[32];
-	long pid;
-	FILE *f;
+	char buf[32] = "";
+	ssize_t n;
 	int fd;
 
-	if ((f = fopen(PIDFILE, "re")) != NULL) {
-		if (fscanf(f, "%ld", &pid) == 1 && pid > 0 &&
-		    (kill((pid_t)pid, 0) == 0 || errno == EPERM))
-			fatalx(EXIT_RUNTIME, "%s: rr is already running as "
-			    "pid %ld", PIDFILE, pid);
-		fclose(f);
-	}
-	fd = open(PIDFILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(PIDFILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd == -1)
 		fatalx(EXIT_RUNTIME, "%s: %s", PIDFILE, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK)
+			fatalx(EXIT_RUNTIME, "%s: cannot lock: %s", PIDFILE,
+			    strerror(errno));
+		n = pread(fd, buf, sizeof buf - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fatalx(EXIT_RUNTIME, "%s: rr is already running as pid %s "
+		    "(it holds the file's lock)", PIDFILE, buf);
+	}
 	snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-	if (write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf))
+	if (ftruncate(fd, 0) == -1 ||
+	    pwrite(fd, buf, strlen(buf), 0) != (ssize_t)strlen(buf))
 		fatalx(EXIT_RUNTIME, "%s: %s", PIDFILE, strerror(errno));
-	close(fd);
+	return fd;
 }
 
 struct server {
@@ -275,7 +302,7 @@ begin_stop(struct server *s, const char *sig, int64_t now)
 	}
 	log_info("rr", "stopping", LF_STR("signal", sig),
 	    LF_INT("grace_ms", s->cfg->grace_period / MS_NS));
-	ticker_stop(&s->ticker);
+	ticker_stop(&s->ticker, now);
 	pool_stop(&s->pool, now, now + s->cfg->grace_period);
 }
 
@@ -408,41 +435,90 @@ serve(struct server *s)
 	}
 }
 
+/* Config warnings, in the log's own form, once the log is set up. */
+static void
+log_warnings(const struct config *cfg)
+{
+	size_t i;
+
+	if (LOG_LEVEL_WARN < log_min_level || log_mode_ == LOGS_OFF)
+		return;
+	for (i = 0; i < cfg->nwarnings; i++)
+		log_emit(LOG_LEVEL_WARN, "config", cfg->warnings[i],
+		    strlen(cfg->warnings[i]), NULL, 0);
+}
+
+/*
+ * Everything serve does before it starts a process, so that --check
+ * finds every error serve would: the config, the work directory, the
+ * log output, the workers' user and group and the fd limit.
+ */
+static void
+prepare(const struct options *o, struct config *cfg, struct server *s)
+{
+	const char *where;
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+	int r;
+
+	load_config(o, cfg);
+	enter_workdir(o, cfg);
+	r = o->check ? log_check_output(&cfg->logs, err, sizeof err) :
+	    log_open(&cfg->logs, err, sizeof err);
+	if (r == -1) {
+		where = config_where(cfg, &cfg->logs.output);
+		fatalx(EXIT_CONFIG, "%s: %s", where ? where : cfg->path, err);
+	}
+	if (o->check)
+		for (i = 0; i < cfg->nwarnings; i++)
+			fprintf(stderr, "rr: warning: %s\n", cfg->warnings[i]);
+	else
+		log_warnings(cfg);
+	if (pool_init(&s->pool, cfg, "ticker", s->epfd, ticker_done, &s->ticker,
+	    err, sizeof err) == -1)
+		fatalx(EXIT_CONFIG, "%s", err);
+}
+
+/* rr serve --check: what serve would run with, or why it would not. */
+static int
+check(const struct options *o)
+{
+	struct config cfg;
+	struct server s = { .cfg = &cfg, .epfd = -1, .sigfd = -1 };
+
+	prepare(o, &cfg, &s);
+	pool_free(&s.pool);
+	config_print(&cfg, stdout);
+	printf("# %s: configuration OK\n", cfg.path);
+	config_free(&cfg);
+	free(o->overrides);
+	return EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	struct config cfg;
 	struct server s = { .cfg = &cfg, .epfd = -1, .sigfd = -1 };
-	char err[CONFIG_ERR_MAX];
-	size_t i;
-	int code;
+	char line[160];
+	int code, pidfd = -1;
+	unsigned n;
 
 	parse_args(argc, argv, &o);
 	hold_std_fds();
-	load_config(&o, &cfg);
-	for (i = 0; i < cfg.nwarnings; i++)
-		fprintf(stderr, "rr: warning: %s\n", cfg.warnings[i]);
-	if (o.check) {
-		config_print(&cfg, stdout);
-		printf("# %s: configuration OK\n", cfg.path);
-		config_free(&cfg);
-		free(o.overrides);
-		return EXIT_OK;
-	}
-	if (log_open(&cfg.logs, err, sizeof err) == -1)
-		fatalx(EXIT_CONFIG, "%s", err);
-	enter_workdir(&o, &cfg);
-	if (o.pidfile)
-		write_pidfile();
-
+	log_early();
+	if (o.check)
+		return check(&o);
+	/* first, so that a SIGINT or SIGTERM during start-up waits for
+	 * the loop, which stops cleanly, instead of killing rr midway */
 	if ((s.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    setup_signals(&s) == -1)
 		fatalx(EXIT_RUNTIME, "cannot set up the event loop: %s",
 		    strerror(errno));
-	if (pool_init(&s.pool, &cfg, "ticker", s.epfd, ticker_done, &s.ticker,
-	    err, sizeof err) == -1)
-		fatalx(EXIT_CONFIG, "%s", err);
+	prepare(&o, &cfg, &s);
+	if (o.pidfile)
+		pidfd = write_pidfile();
 	if (ticker_init(&s.ticker, cfg.ticker.interval, &s.pool, s.epfd) == -1)
 		fatalx(EXIT_RUNTIME, "timerfd: %s", strerror(errno));
 	if (cfg.ticker.pool.allocate_timeout_set)
@@ -450,24 +526,28 @@ main(int argc, char **argv)
 		    "never waits for a worker; a tick with no idle worker is "
 		    "skipped and logged", LF_INT("allocate_timeout_ms",
 		    cfg.ticker.pool.allocate_timeout / MS_NS));
+	n = cfg.ticker.pool.num_workers;
 	log_info("rr", "rr started", LF_STR("version", RR_VERSION),
-	    LF_STR("config", cfg.path),
-	    LF_INT("workers", cfg.ticker.pool.num_workers),
+	    LF_STR("config", cfg.path), LF_INT("workers", n),
 	    LF_INT("interval_ms", cfg.ticker.interval / MS_NS),
 	    LF_INT("pid", getpid()));
-	if (!o.silent)
-		printf("rr %s serving ticks every %lld ms to %u workers "
-		    "(pid %ld)\n", RR_VERSION,
-		    (long long)(cfg.ticker.interval / MS_NS),
-		    cfg.ticker.pool.num_workers, (long)getpid());
-	fflush(stdout);
+	/* a human's line: a JSON log stream must carry JSON only */
+	if (!o.silent && cfg.logs.encoding != LOGS_JSON) {
+		snprintf(line, sizeof line, "rr %s serving ticks every %lld ms "
+		    "to %u worker%s (pid %ld)\n", RR_VERSION,
+		    (long long)(cfg.ticker.interval / MS_NS), n,
+		    n == 1 ? "" : "s", (long)getpid());
+		log_plain(STDOUT_FILENO, line);
+	}
 
 	code = serve(&s);
 
 	ticker_log_counters(&s.ticker);
 	log_info("rr", "stopped", LF_INT("exit", code));
-	if (o.pidfile)
+	if (pidfd != -1) {
 		unlink(PIDFILE);
+		close(pidfd);
+	}
 	ticker_close(&s.ticker);
 	pool_free(&s.pool);
 	close(s.sigfd);

@@ -77,23 +77,48 @@ dispatch(struct ticker *t, uint64_t n, int64_t now)
 	    now);
 }
 
+/*
+ * Say what was skipped at most once a second: at a short interval a
+ * stalled pool skips hundreds of ticks a second, and a line for each
+ * would flood the log and cost more than the ticks.  The counters stay
+ * exact; the lines carry how many they stand for.
+ */
+static void
+tell_skipped(struct ticker *t, int64_t now, bool force)
+{
+	uint64_t n = t->unlogged_busy + t->unlogged_late;
+
+	if (n == 0 || (!force && t->skip_told != 0 &&
+	    now - t->skip_told < SEC_NS))
+		return;
+	log_warn("ticker", n == 1 ? "tick skipped" : "ticks skipped",
+	    LF_INT("due", t->due), LF_INT("count", n),
+	    LF_STR("reason", t->unlogged_late == 0 ? "no idle worker" :
+	    t->unlogged_busy == 0 ? "rr was late" :
+	    "no idle worker, rr was late"));
+	t->unlogged_busy = t->unlogged_late = 0;
+	t->skip_told = now;
+}
+
 static void
 send_tick(struct ticker *t, int64_t now)
 {
 	pid_t pid;
 
 	if ((pid = dispatch(t, t->next_n, now)) == -1) {
+		/* EBUSY; ESHUTDOWN can't come, the timer stops first */
 		t->skipped++;
-		log_warn("ticker", "tick skipped", LF_INT("due", t->due),
-		    LF_STR("reason", errno == EBUSY ? "no idle worker" :
-		    strerror(errno)));
+		t->unlogged_busy++;
+		tell_skipped(t, now, false);
 		return;
 	}
 	t->in_flight++;
 	log_debug("ticker", "tick", LF_INT("tick", t->next_n),
-	    LF_INT("pid", pid), LF_INT("late_us", (now - (t->start +
+	    LF_INT("pid", pid), LF_INT("due", t->due),
+	    LF_INT("late_us", (now - (t->start +
 	    (int64_t)t->due * t->interval)) / 1000));
 	t->next_n++;
+	tell_skipped(t, now, false);
 }
 
 /* The next `expirations` ticks are due: the last goes out. */
@@ -105,9 +130,7 @@ fire(struct ticker *t, uint64_t expirations, int64_t now)
 		/* rr itself was too late to see these: they never had a
 		 * chance, but they count and they are logged */
 		t->skipped += expirations - 1;
-		log_warn("ticker", "ticks skipped", LF_INT("due", t->due),
-		    LF_INT("count", expirations - 1),
-		    LF_STR("reason", "rr was late"));
+		t->unlogged_late += expirations - 1;
 		t->due += expirations - 1;
 	}
 	send_tick(t, now);
@@ -166,9 +189,11 @@ ticker_done(void *arg, const struct exec_result *r)
 }
 
 void
-ticker_stop(struct ticker *t)
+ticker_stop(struct ticker *t, int64_t now)
 {
 	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+
+	tell_skipped(t, now, true);
 
 	if (t->tfd != -1)
 		timerfd_settime(t->tfd, 0, &off, NULL);

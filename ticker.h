@@ -27,6 +27,10 @@ struct ticker {
 
 	uint64_t	 scheduled, delivered, skipped, in_flight;
 	uint64_t	 failed[EXEC_NOUTCOMES];	/* by outcome */
+
+	/* skips not logged yet: no idle worker, or rr woke too late */
+	uint64_t	 unlogged_busy, unlogged_late;
+	int64_t		 skip_told;	/* the last skip line */
 };
 
 /* Create the (disarmed) timerfd and register it on epfd with data.ptr =
@@ -45,8 +49,9 @@ void		 ticker_on_timer(struct ticker *, int64_t now);
 /* The pool's exec_done_fn; arg is the ticker. */
 void		 ticker_done(void *arg, const struct exec_result *);
 
-/* No more ticks; those in flight still complete. */
-void		 ticker_stop(struct ticker *);
+/* No more ticks; those in flight still complete.  Skips not logged yet
+ * are logged now. */
+void		 ticker_stop(struct ticker *, int64_t now);
 void		 ticker_close(struct ticker *);
 
 uint64_t	 ticker_failed(const struct ticker *);

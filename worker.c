@@ -96,6 +96,8 @@ child(const struct spawn_spec *spec, int in, int out, int err)
 	/* rr's own fds are close-on-exec, but whatever rr inherited from
 	 * its parent without that flag must not reach the worker either */
 	close_range(3, ~0u, 0);
+	if (spec->nofile != NULL)
+		setrlimit(RLIMIT_NOFILE, spec->nofile);
 	if (spec->set_ids &&
 	    (setgroups(spec->ngroups, spec->groups) == -1 ||
 	    setgid(spec->gid) == -1 || setuid(spec->uid) == -1))

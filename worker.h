@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "goridge.h"
@@ -67,6 +68,8 @@ struct spawn_spec {
 	gid_t		 gid;
 	gid_t		*groups;
 	size_t		 ngroups;
+	const struct rlimit *nofile;	/* RLIMIT_NOFILE for the child; NULL:
+					 * rr's own */
 	uint32_t	 max_payload;
 	const char	*log_name;	/* component of its output lines */
 	bool		 plain;		/* no Goridge: stdin at EOF and stdout

@@ -17,6 +17,7 @@
 set -u
 : "${RR:?RR is unset: run the scenarios through tests/run}"
 : "${O_ABS:?O_ABS is unset: run the scenarios through tests/run}"
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)	# the repo
 TW=$O_ABS/tests/workers/tworker
 TAB=$'\t'
 D= SC= RRPID= SC_FAILED=0
@@ -227,6 +228,21 @@ other_ready() {	# pid: a worker other than pid became ready
 
 counter() {	# name: its value on the last "counters" line
 	log_lines "$(msg rr counters)" | tail -n 1 | field "$1"
+}
+
+skip_re() {	# the ERE of rr's skip lines, one per second at most
+	msg ticker 'ticks? skipped'
+}
+
+skips_logged() {	# ticks the skip lines stand for: the sum of their count=
+	log_lines "$(skip_re)" | field count | awk '{ n += $1 } END { print n + 0 }'
+}
+
+check_skips_logged() {	# every skipped tick is in a skip line's count
+	local k
+	k=$(counter skipped)
+	check "skipped=$k, but the skip lines count $(skips_logged)" \
+	    [ "$k" = "$(skips_logged)" ]
 }
 
 check_counters() {	# the last counters line adds up (in_flight is 0 at exit)

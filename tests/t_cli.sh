@@ -23,6 +23,9 @@ t_version() {
 t_usage() {
 	run_rr
 	expect 2 'usage: rr serve' "no command"
+	run_rr serve -o ticker.interval
+	expect 2 '^rr: -o ticker\.interval: expected key\.path=value' \
+	    "-o without ="
 	run_rr frobnicate
 	expect 2 'unknown command "frobnicate"' "unknown command"
 	run_rr serve --no-such-flag
@@ -31,7 +34,15 @@ t_usage() {
 
 t_config_errors() {
 	run_rr serve
-	expect 78 'rr\.yaml: cannot open' "no config at all"
+	expect 78 'neither \.rr\.yaml nor rr\.yaml is in .*-c FILE' \
+	    "no config at all"
+	run_rr serve -c missing.yaml
+	expect 78 '^rr: missing\.yaml: cannot open: No such file' \
+	    "a named config that is missing"
+	basic_config "$TW echo" 1ns
+	run_rr serve -c rr.yaml
+	expect 78 'ticker\.interval: 1ns is too short \(at least 1ms\)' \
+	    "an interval below 1ms"
 	basic_config "$TW echo" fast
 	run_rr serve -c rr.yaml
 	expect 78 '^rr: rr\.yaml:[0-9]+:[0-9]+: ticker\.interval: "fast" is not a duration' \
@@ -49,6 +60,56 @@ t_check() {
 	expect 0 'configuration OK' "--check with -o"
 	check "-o replaces the interval" grep -qE '^  interval: 7s' "$D/out"
 	check "-o replaces num_workers" grep -qE 'num_workers: 5' "$D/out"
+	check "--check shows supervisor defaults" \
+	    grep -qE '^    supervisor:$' "$D/out"
+	check "--check shows watch_tick's default" \
+	    grep -qE '^      watch_tick: 5s$' "$D/out"
+}
+
+# --check runs every check serve runs before it spawns anything, and names
+# the file and line (or the -o) of the value at fault.
+t_check_deep() {
+	basic_config "$TW echo" 1s
+	run_rr serve -c rr.yaml --check -o server.user=nosuchuser
+	expect 78 '^rr: -o server\.user=nosuchuser: server\.user: (no user "nosuchuser"|switching to another user)' \
+	    "--check with a user that does not exist"
+	SERVER_EXTRA='  user: nosuchuser' basic_config "$TW echo" 1s
+	run_rr serve -c rr.yaml --check
+	expect 78 '^rr: rr\.yaml:5:9: server\.user: ' "--check: the user's line"
+	basic_config "$TW echo" 1s
+	run_rr serve -c rr.yaml --check -o logs.output=/nonexistent/dir/rr.log
+	expect 78 'logs\.output: cannot create /nonexistent/dir/rr\.log' \
+	    "--check with a log file that cannot be made"
+	run_rr serve -c rr.yaml --check -w "$D/nonexistent"
+	expect 78 'work directory .*nonexistent' "--check with no work directory"
+}
+
+# The shipped rr.yaml says version '2.7', as RoadRunner's docs do: no
+# warning at all.  YAML merge keys work, and x- keys hold their anchors.
+t_check_yaml() {
+	cp "$TOP/rr.yaml" "$D/shipped.yaml"
+	run_rr serve -c shipped.yaml --check
+	expect 0 'configuration OK' "--check of the shipped rr.yaml"
+	check "the shipped rr.yaml warns: $(grep -i warn "$D/out")" \
+	    [ -z "$(grep -i warn "$D/out")" ]
+	write_config <<EOF
+version: '3'
+x-pool: &pool
+  num_workers: 3
+  max_jobs: 9
+server:
+  command: "$TW echo"
+ticker:
+  pool:
+    <<: *pool
+    max_jobs: 4
+EOF
+	run_rr serve -c rr.yaml --check
+	expect 0 'configuration OK' "--check with a merge key"
+	check "merged num_workers" grep -qx '    num_workers: 3' "$D/out"
+	check "explicit max_jobs wins" grep -qx '    max_jobs: 4' "$D/out"
+	check "a warning for a merge: $(grep warn "$D/out")" \
+	    [ -z "$(grep warn "$D/out")" ]
 }
 
 t_discovery() {	# .rr.yaml first, then rr.yaml
@@ -98,11 +159,35 @@ t_pidfile() {
 	check ".pid left behind after a clean exit" [ ! -e "$D/.pid" ]
 }
 
+# A pid file left by an rr that died names a pid that may be anyone's now:
+# pid 1 in a container, or any live process.  Only a live lock on the file
+# means an rr is running.
+t_pidfile_stale() {
+	basic_config "$TW echo" 1s
+	echo 1 >"$D/.pid"
+	start_rr -p || return
+	check "no .pid with rr's pid over a stale pid 1" \
+	    wait_for 10 grep -qx "$RRPID" "$D/.pid"
+	stop_rr
+	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
+	echo $$ >"$D/.pid"	# this shell: alive, and not an rr
+	start_rr -p || return
+	check "no .pid with rr's pid over a live stranger's" \
+	    wait_for 10 grep -qx "$RRPID" "$D/.pid"
+	run_rr serve -c rr.yaml -p
+	expect 1 "already running as pid $RRPID" "a second rr, while one lives"
+	stop_rr
+	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
+}
+
 scenario cli-version t_version
 scenario cli-usage t_usage
 scenario cli-config-errors t_config_errors
 scenario cli-check t_check
+scenario cli-check-deep t_check_deep
+scenario cli-check-yaml t_check_yaml
 scenario cli-discovery t_discovery
 scenario cli-dotenv t_dotenv
 scenario cli-workdir t_workdir
 scenario cli-pidfile t_pidfile
+scenario cli-pidfile-stale t_pidfile_stale

@@ -57,6 +57,45 @@ t_crash_8() {
 	restarts_case "echo -c 1 -e 3" 8
 }
 
+# Chaos: a random worker SIGKILLed every 100 ms for 5 s, as the OOM
+# killer or a chaos test would.  A worker that has completed a payload
+# proved the command works, so its death is no reason to wait: ticks go on
+# during the storm, and 2 s after it at least 80% of due ticks are
+# delivered.  (The sleeps pace the storm; nothing waits on them.)
+t_chaos() {
+	basic_config "$TW echo -r $D/rec" 20ms 4
+	start_rr || return
+	wait_count "$(msg pool 'worker ready')" 4 ||
+	    { fail "fewer than 4 workers ready in 20s"; return; }
+	local i p seen=0 n dry=0 s1 d1 s2 d2
+	for i in $(seq 50); do
+		p=$(pgrep -P "$RRPID" | shuf -n 1)
+		[ -n "$p" ] && ours "$p" && kill -KILL "$p" 2>/dev/null
+		sleep 0.1
+		if [ $((i % 10)) -eq 0 ]; then
+			n=$(rec_count recv)
+			[ "$n" -gt "$seen" ] || dry=$((dry + 1))
+			seen=$n
+		fi
+	done
+	check "$dry of the storm's 5 seconds delivered no tick" [ "$dry" -eq 0 ]
+	sleep 2
+	kill -USR2 "$RRPID"
+	wait_count "$(msg rr counters)" 1 || { fail "no counters line"; return; }
+	sleep 2
+	kill -USR2 "$RRPID"
+	wait_count "$(msg rr counters)" 2 || { fail "no second counters line"; return; }
+	s1=$(log_lines "$(msg rr counters)" | sed -n 1p | field scheduled)
+	d1=$(log_lines "$(msg rr counters)" | sed -n 1p | field delivered)
+	s2=$(counter scheduled) d2=$(counter delivered)
+	check "2 s after the storm, $((d2 - d1)) of $((s2 - s1)) due ticks delivered" \
+	    [ $((5 * (d2 - d1))) -ge $((4 * (s2 - s1))) ]
+	stop_rr
+	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
+	check_counters
+}
+
 scenario restarts-replace-me t_replace_me_200
 scenario restarts-max-jobs t_max_jobs_200
 scenario restarts-crash t_crash_8
+scenario chaos-kills t_chaos

@@ -65,22 +65,24 @@ recv_after() {	# ns: a tick was received at or after that monotonic time
 	    END { exit !f }'
 }
 
-# A handler taking 3 intervals on 1 worker: ticks are skipped, and counted.
+# A handler taking 3 intervals on 1 worker: ticks are skipped, counted,
+# and said at most once a second, each line with the count it stands for.
 t_skips() {
 	basic_config "$TW echo -r $D/rec -d 300" 100ms 1
 	start_rr || return
-	wait_count "$(msg ticker 'tick skipped')" 4 ||
-	    { fail "fewer than 4 'tick skipped' in 20s"; return; }
-	check "tick skipped has no due= / reason=" \
-	    has_log "$(msg ticker 'tick skipped').*due=.*reason="
+	wait_count "$(skip_re)" 3 ||
+	    { fail "fewer than 3 skip lines in 20s"; return; }
+	check "skip lines have no due= / count= / reason=" \
+	    has_log "$(skip_re).*due=.*count=.*reason="
 	stop_rr
 	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
 	check_counters
-	local skipped delivered
-	skipped=$(counter skipped) delivered=$(counter delivered)
-	check "skipped=$skipped, but $(count_log "$(msg ticker \
-	    'tick skipped')") skips logged" \
-	    [ "$skipped" -eq "$(count_log "$(msg ticker 'tick skipped')")" ]
+	check_skips_logged
+	check "skip lines less than a second apart: $(log_lines "$(skip_re)" |
+	    log_ms | paste -sd' ')" awk 'NR > 1 && $1 - prev < 900 { bad = 1 }
+	    { prev = $1 } END { exit bad }' <(log_lines "$(skip_re)" | log_ms)
+	local delivered
+	delivered=$(counter delivered)
 	check "delivered=$delivered, the worker got $(rec_count recv)" \
 	    [ "$delivered" -eq "$(rec_count recv)" ]
 	local bad
