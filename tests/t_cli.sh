@@ -180,6 +180,20 @@ t_pidfile_stale() {
 	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
 }
 
+# The start-up line on stdout, in plain English.
+t_startup_line() {
+	basic_config "$TW echo" 100ms 1
+	start_rr || return
+	check "no 'to 1 worker (pid' start-up line" wait_for 10 grep -qE \
+	    '^rr [0-9.]+ serving ticks every 100 ms to 1 worker \(pid [0-9]+\)$' \
+	    "$D/rr.log"
+	stop_rr
+	basic_config "$TW echo" 100ms 2
+	start_rr -s || return
+	check "a start-up line with -s" [ -z "$(grep 'serving ticks' "$D/rr.log")" ]
+	stop_rr
+}
+
 scenario cli-version t_version
 scenario cli-usage t_usage
 scenario cli-config-errors t_config_errors
@@ -191,3 +205,4 @@ scenario cli-dotenv t_dotenv
 scenario cli-workdir t_workdir
 scenario cli-pidfile t_pidfile
 scenario cli-pidfile-stale t_pidfile_stale
+scenario cli-startup-line t_startup_line
