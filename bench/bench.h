@@ -1,5 +1,5 @@
 /*
- * bench: the harness behind `make bench` (issue 5).  One program runs the
+ * bench: the harness behind `make bench`.  One program runs the
  * parts in order, each printing its table as it finishes:
  *
  *   floor      floor.c   raw pipe round trips, the kernel's price
@@ -8,8 +8,9 @@
  *   footprint  serve.c   memory, binary size, idle wake-ups
  *   start      serve.c   exec of rr to the first tick delivered
  *
- * then the targets of issue 5 with a verdict each, then one line per
- * figure, "bench NAME VALUE UNIT", for scripts.
+ * then the targets, each a figure against a bound computed from a floor
+ * of the same run, with a verdict each, then one line per figure,
+ * "bench NAME VALUE UNIT", for scripts.
  */
 #ifndef RR_BENCH_H
 #define RR_BENCH_H
@@ -62,7 +63,6 @@ struct bench {
  * final lines */
 void	 fig(double value, const char *unit, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
-bool	 fig_get(double *value, const char *name);
 
 /* measure.c: clocks, percentiles, affinity, /proc, processes */
 int64_t	 mono_ns(void);
@@ -93,7 +93,8 @@ int	 ping_pong(struct bench *, enum cpu_mode m, size_t size,
 enum tick_wait {
 	TICK_READ,	/* blocked in read(2): timerfd, then pipe */
 	TICK_EPOLL,	/* in epoll_wait, as rr does */
-	TICK_TIMER_ONLY	/* no child: one wake-up per tick and no more */
+	TICK_TIMER_ONLY,	/* no child: one wake-up per tick and no more */
+	TICK_NWAITS
 };
 struct tick_floor {
 	size_t	 ticks, skipped;

@@ -8,8 +8,9 @@
  * CLOCK_MONOTONIC, where start is the moment rr saw its first ready
  * worker.  rr does not say when that was, but /proc/PID/fdinfo of its
  * timerfd shows the time left to the next expiry, which gives the phase
- * to within one read(2); rr's "tick(s) skipped ... due=K" lines say which
- * k each delivered tick N belongs to.
+ * to within one read(2).  Which k a delivered tick belongs to follows
+ * from when it arrived (see lateness()), so rr runs at logs.level info
+ * and its CPU is not the price of a debug line per tick.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,7 +27,6 @@
 #include "bench.h"
 
 #define MAX_RECORDS	(1 << 16)
-#define MAX_SKIPS	4096
 #define START_RUNS	25
 #define START_COLS	6	/* start_part's columns */
 
@@ -195,13 +195,20 @@ wait_log(const struct rr_proc *r, const char *needle, unsigned count,
 	}
 }
 
-/* The number after "key=" in s, or -1. */
+/*
+ * The number after "key=" in a console log line, or -1.  Only at the
+ * start of a field, not inside a longer key that ends in this one.
+ */
 static long long
 field(const char *s, const char *key)
 {
-	const char *p = strstr(s, key);
+	size_t len = strlen(key);
+	const char *p;
 
-	return p == NULL ? -1 : strtoll(p + strlen(key), NULL, 10);
+	for (p = s; (p = strstr(p, key)) != NULL; p += len)
+		if (p > s && (p[-1] == '\t' || p[-1] == ' '))
+			return strtoll(p + len, NULL, 10);
+	return -1;
 }
 
 /* "it_value: (S, NS)" and "it_interval: (S, NS)" of a timerfd, in ns. */
@@ -267,23 +274,29 @@ tick_timer(pid_t pid, int64_t interval, char *path, size_t len)
  * The phase of rr's tick schedule (start modulo interval).  The kernel
  * reads its clock somewhere inside our read(2), so the narrowest of a few
  * tries wins; a try that lands between an expiry and rr's read of the
- * timerfd shows 0 left and says nothing.
+ * timerfd shows 0 left and says nothing.  A busy rr can sit on an expiry
+ * through a whole round of tries (well under a millisecond), so a round
+ * that learnt nothing is tried again once rr has had 5 ms to read it.
  */
 static int
 timer_phase(pid_t pid, int64_t interval, int64_t *phase)
 {
 	int64_t t0, t1, left, iv, best = INT64_MAX, at = 0;
 	char path[PATH_MAX];
-	int i;
+	int i, round;
 
 	if (tick_timer(pid, interval, path, sizeof path) == -1)
 		return -1;
-	for (i = 0; i < 20; i++) {
-		if (timerfd_info(path, &left, &iv, &t0, &t1) == -1)
-			return -1;
-		if (left > 0 && t1 - t0 < best) {
-			best = t1 - t0;
-			at = t0 + (t1 - t0) / 2 + left;
+	for (round = 0; round < 5 && best == INT64_MAX; round++) {
+		if (round > 0)
+			sleep_until(mono_ns() + 5 * MSEC);
+		for (i = 0; i < 20; i++) {
+			if (timerfd_info(path, &left, &iv, &t0, &t1) == -1)
+				return -1;
+			if (left > 0 && t1 - t0 < best) {
+				best = t1 - t0;
+				at = t0 + (t1 - t0) / 2 + left;
+			}
 		}
 	}
 	if (best == INT64_MAX)
@@ -299,34 +312,6 @@ due_between(int64_t start, int64_t interval, int64_t t0, int64_t t1)
 	return (t1 - start) / interval - (t0 - start) / interval;
 }
 
-struct skip {
-	int64_t	 lo, hi;	/* schedule indices [lo, hi) never sent */
-};
-
-static size_t
-read_skips(const char *log, struct skip *sk, size_t max)
-{
-	const char *line, *nl;
-	size_t n = 0;
-	long long due, cnt;
-	char buf[512];
-
-	for (line = log; line != NULL && *line && n < max; line = nl ? nl + 1 :
-	    NULL) {
-		nl = strchr(line, '\n');
-		snprintf(buf, sizeof buf, "%.*s", (int)(nl ? nl - line :
-		    (long)strlen(line)), line);
-		if ((due = field(buf, "due=")) < 0)
-			continue;
-		if (strstr(buf, "ticks skipped") != NULL &&
-		    (cnt = field(buf, "count=")) > 0)
-			sk[n++] = (struct skip){ due, due + cnt };
-		else if (strstr(buf, "tick skipped") != NULL)
-			sk[n++] = (struct skip){ due, due + 1 };
-	}
-	return n;
-}
-
 static int
 cmp_rec(const void *a, const void *b)
 {
@@ -336,37 +321,64 @@ cmp_rec(const void *a, const void *b)
 }
 
 /*
- * Lateness of each record, into b->lat: the k of delivered tick N is the
- * N-th schedule index that was not skipped.  With no phase, start is
- * estimated as the earliest arrival (lateness then starts at 0).
+ * Lateness of each record, into b->lat; *start is a due time of the
+ * schedule at or before every receipt, *moved counts the ticks the bounds
+ * below moved back.  last is the last index rr handled (its scheduled
+ * count less one), INT64_MAX if unknown.
+ *
+ * On each wake-up rr reads its timerfd and sends the tick of the latest
+ * expiration it read: the earlier ones it missed are counted as skipped,
+ * never sent late.  So a tick whose timerfd read came at s has index
+ * floor((s - start) / interval), and its receipt r is s plus a hop (the
+ * rest of rr's wake-up, the pipe, the worker's wake-up), so
+ * floor((r - start) / interval) is that index unless the hop crosses due
+ * times.  The hop is tens of us on an idle machine, so that takes a read
+ * nearly an interval late; on a busy one a worker can wait for a CPU for
+ * longer than an interval.  Either way r is never before s, so the index
+ * can only come out too late, and the tick then shows r less the last due
+ * time before r, under the hop, instead of that plus whole intervals: the
+ * error only ever hides lateness.
+ * Two bounds put most of those back and never move a tick before its true
+ * index: rr sends each index at most once and in order, so tick N' > N is
+ * at least N' - N indices after tick N, and no tick is past last.  What
+ * is left is a tick whose hop crossed a due time that rr then skipped:
+ * both workers stalled at once, or rr late twice in a row.  So if rr
+ * skipped nothing (and its last tick has a record) every index is exact;
+ * otherwise each such tick moves a percentile by at most one rank.
+ * A tick re-sent to a fresh worker (EXEC_REPLACED) would not fit; the
+ * echo worker never asks for one.
  */
 static size_t
 lateness(struct bench *b, struct tick_record *rec, size_t nrec,
-    const struct skip *sk, size_t nsk, int64_t interval, bool have_phase,
-    int64_t phase, int64_t *start)
+    int64_t interval, int64_t phase, int64_t last, int64_t *start,
+    size_t *moved)
 {
-	int64_t k = 0, m = INT64_MAX, off;
-	uint64_t n = 0;
-	size_t i, j = 0, out = 0;
+	int64_t m = INT64_MAX, d, bound = last;
+	size_t i, out = 0;
 
 	qsort(rec, nrec, sizeof *rec, cmp_rec);
 	/* frames without a tick number sort last and are not ticks */
 	while (nrec > 0 && rec[nrec - 1].n == UINT64_MAX)
 		nrec--;
-	for (i = 0; i < nrec; i++) {
-		for (; n <= rec[i].n; n++, k++)
-			for (; j < nsk && k >= sk[j].lo; j++)
-				if (k < sk[j].hi)
-					k = sk[j].hi;
-		/* the loop left k one past this record's index */
-		rec[i].t -= (k - 1) * interval;
+	for (i = 0; i < nrec; i++)
 		if (rec[i].t < m)
 			m = rec[i].t;
+	*start = m - ((m - phase) % interval + interval) % interval;
+	*moved = 0;
+	for (i = nrec; i-- > 0; ) {
+		d = (rec[i].t - *start) / interval;
+		if (d > bound) {
+			d = bound;
+			(*moved)++;
+		}
+		if (out < b->maxlat)
+			b->lat[out++] = rec[i].t - *start - d * interval;
+		/* two records of one N (a re-send) bound nothing */
+		if (i > 0 && rec[i - 1].n < rec[i].n)
+			bound = d - (int64_t)(rec[i].n - rec[i - 1].n);
+		else
+			bound = INT64_MAX;
 	}
-	off = have_phase ? ((m - phase) % interval + interval) % interval : 0;
-	*start = m - off;
-	for (i = 0; i < nrec && out < b->maxlat; i++)
-		b->lat[out++] = rec[i].t - *start;
 	sort_ns(b->lat, out);
 	return out;
 }
@@ -394,15 +406,17 @@ first_record(int fd, int64_t timeout, struct tick_record *first)
 	return 0;
 }
 
+/*
+ * rr logs at info level: nothing a tick, so its CPU per tick compares
+ * with the bare loop's, which logs nothing either.
+ */
 static void
 tick_run(struct bench *b, const char *itxt, int64_t interval, int64_t dur,
     struct tick_record *rec)
 {
 	struct rr_proc r;
-	struct skip sk[MAX_SKIPS];
-	int64_t phase = 0, start, ta, tb, ca, cb, ticks;
-	bool have_phase;
-	size_t nrec, nsk, nlat;
+	int64_t phase, start, ta, tb, ca, cb, ticks;
+	size_t nrec, nlat, moved;
 	char cmd[2 * PATH_MAX + 32], fifo[PATH_MAX], name[32], *log, *counters;
 	long long sched = -1, deliv = -1, skipped = -1;
 	double cpu = -1;
@@ -425,7 +439,14 @@ tick_run(struct bench *b, const char *itxt, int64_t interval, int64_t dur,
 		show_tail(&r);
 		return;
 	}
-	have_phase = timer_phase(r.pid, interval, &phase) == 0;
+	if (timer_phase(r.pid, interval, &phase) == -1) {
+		/* without it a tick's arrival says nothing of its index */
+		printf("  %-8s cannot read the phase of rr's timerfd from "
+		    "/proc/%ld/fdinfo\n", itxt, (long)r.pid);
+		rr_stop(&r);
+		close(fd);
+		return;
+	}
 	ta = mono_ns();
 	ca = cpu_ns(r.pid);
 	sleep_until(rec[0].t + dur);
@@ -435,42 +456,56 @@ tick_run(struct bench *b, const char *itxt, int64_t interval, int64_t dur,
 	nrec = 1 + read_records(fd, rec + 1, MAX_RECORDS - 1);
 	close(fd);
 	log = slurp(r.log);
-	nsk = read_skips(log ? log : "", sk, MAX_SKIPS);
 	if (log != NULL && (counters = strstr(log, "\tscheduled=")) != NULL) {
 		sched = field(counters, "scheduled=");
 		deliv = field(counters, "delivered=");
 		skipped = field(counters, "skipped=");
 	}
 	free(log);
-	nlat = lateness(b, rec, nrec, sk, nsk, interval, have_phase, phase,
-	    &start);
+	nlat = lateness(b, rec, nrec, interval, phase, sched > 0 ? sched - 1 :
+	    INT64_MAX, &start, &moved);
+	if (nlat == 0) {
+		printf("  %-8s no frame a worker got carried a tick number\n",
+		    itxt);
+		return;
+	}
 	ticks = due_between(start, interval, ta, tb);
 	if (ca >= 0 && cb >= 0 && ticks > 0)
 		cpu = (double)(cb - ca) / 1e3 / (double)ticks;
-	printf("  %-8s %4.1f s %6zu %7lld %8.1f %8.1f %8.1f %8.1f %9.1f%s\n",
-	    itxt, (double)dur / 1e9, nrec, skipped, pct(b->lat, nlat, 0) / 1e3,
+	printf("  %-8s %4.1f s %6zu %7lld %8.1f %8.1f %8.1f %8.1f %9.1f\n",
+	    itxt, (double)dur / 1e9, nlat, skipped, pct(b->lat, nlat, 0) / 1e3,
 	    pct(b->lat, nlat, 0.5) / 1e3, pct(b->lat, nlat, 0.99) / 1e3,
-	    pct(b->lat, nlat, 1) / 1e3, cpu,
-	    have_phase ? "" : "  (no timerfd phase: min lateness set to 0)");
+	    pct(b->lat, nlat, 1) / 1e3, cpu);
 	printf("  %-8s rr's counters: scheduled=%lld delivered=%lld "
 	    "skipped=%lld\n", "", sched, deliv, skipped);
+	if (moved > 0)
+		printf("  %-8s %zu ticks arrived past their next due time and "
+		    "were placed back by order\n", "", moved);
 	fig((double)pct(b->lat, nlat, 0.5) / 1e3, "us", "ticks.%s.p50", itxt);
 	fig((double)pct(b->lat, nlat, 0.99) / 1e3, "us", "ticks.%s.p99", itxt);
 	fig((double)pct(b->lat, nlat, 1) / 1e3, "us", "ticks.%s.max", itxt);
-	fig((double)nrec, "ticks", "ticks.%s.delivered", itxt);
+	fig((double)nlat, "ticks", "ticks.%s.delivered", itxt);
 	if (sched >= 0)
 		fig((double)skipped, "ticks", "ticks.%s.skipped", itxt);
 	if (cpu >= 0)
 		fig(cpu, "us/tick", "ticks.%s.rr_cpu", itxt);
 }
 
+/* The bare timerfd loops, by how they wait: their rows and figures. */
+static const struct {
+	const char	*row, *fig;
+} tick_floors[TICK_NWAITS] = {
+	[TICK_READ] = { "floor", "tick" },
+	[TICK_EPOLL] = { "fl/epoll", "tick_epoll" },
+	[TICK_TIMER_ONLY] = { "fl/wake", "tick_wake" },
+};
+
 /* One row of the bare timerfd loop; *f is left untouched if it fails. */
 static void
 floor_row(struct bench *b, int64_t dur, enum tick_wait how,
     struct tick_floor *f)
 {
-	static const char *const names[] = { "floor", "fl/epoll", "fl/wake" };
-	const char *name = names[how];
+	const char *name = tick_floors[how].row;
 
 	if (tick_floor(b, 10 * MSEC, dur, how, f) == -1) {
 		printf("  %-8s %s\n", name, strerror(errno));
@@ -481,19 +516,34 @@ floor_row(struct bench *b, int64_t dur, enum tick_wait how,
 	    f->p50_us, f->p99_us, f->max_us, f->cpu_us);
 }
 
+/* floor.NAME.{p50,p99,cpu}: the mean of the runs before and after rr. */
+static void
+floor_figures(enum tick_wait how, const struct tick_floor *before,
+    const struct tick_floor *after)
+{
+	const char *name = tick_floors[how].fig;
+
+	if (before->ticks == 0 || after->ticks == 0)
+		return;
+	fig((before->p50_us + after->p50_us) / 2, "us", "floor.%s.p50", name);
+	fig((before->p99_us + after->p99_us) / 2, "us", "floor.%s.p99", name);
+	fig((before->cpu_us + after->cpu_us) / 2, "us/tick", "floor.%s.cpu",
+	    name);
+}
+
 /*
  * The VM's price of a wake-up drifts by 2x within a minute, so the bare
- * loops run just before and just after rr at the same interval, and their
- * figures are the mean of the two.
+ * loops run just before and just after rr at the same interval, in
+ * mirrored order, and their figures are the mean of the two.
  */
 void
 ticks_part(struct bench *b)
 {
 	struct tick_record *rec = calloc(MAX_RECORDS, sizeof *rec);
-	struct tick_floor before = { .ticks = 0 }, after = { .ticks = 0 };
-	struct tick_floor ep_before = { .ticks = 0 }, ep_after = { .ticks = 0 };
-	struct tick_floor wk_before = { .ticks = 0 }, wk_after = { .ticks = 0 };
+	struct tick_floor before[TICK_NWAITS] = { { .ticks = 0 } };
+	struct tick_floor after[TICK_NWAITS] = { { .ticks = 0 } };
 	int64_t fdur = b->quick ? SEC / 2 : 2 * SEC;
+	int w;
 
 	if (rec == NULL)
 		return;
@@ -502,25 +552,13 @@ ticks_part(struct bench *b)
 	printf("  %-8s %6s %6s %7s %8s %8s %8s %8s %9s\n", "interval", "run",
 	    "ticks", "skipped", "min us", "p50 us", "p99 us", "max us",
 	    "cpu us/tick");
-	floor_row(b, fdur, TICK_READ, &before);
-	floor_row(b, fdur, TICK_EPOLL, &ep_before);
-	floor_row(b, fdur, TICK_TIMER_ONLY, &wk_before);
+	for (w = 0; w < TICK_NWAITS; w++)
+		floor_row(b, fdur, w, &before[w]);
 	tick_run(b, "10ms", 10 * MSEC, b->quick ? SEC : 5 * SEC, rec);
-	floor_row(b, fdur, TICK_TIMER_ONLY, &wk_after);
-	floor_row(b, fdur, TICK_EPOLL, &ep_after);
-	floor_row(b, fdur, TICK_READ, &after);
-	if (before.ticks > 0 && after.ticks > 0) {
-		fig((before.p50_us + after.p50_us) / 2, "us", "floor.tick.p50");
-		fig((before.p99_us + after.p99_us) / 2, "us", "floor.tick.p99");
-		fig((before.cpu_us + after.cpu_us) / 2, "us/tick",
-		    "floor.tick.cpu");
-	}
-	if (ep_before.ticks > 0 && ep_after.ticks > 0)
-		fig((ep_before.cpu_us + ep_after.cpu_us) / 2, "us/tick",
-		    "floor.tick_epoll.cpu");
-	if (wk_before.ticks > 0 && wk_after.ticks > 0)
-		fig((wk_before.cpu_us + wk_after.cpu_us) / 2, "us/tick",
-		    "floor.tick_wake.cpu");
+	for (w = TICK_NWAITS - 1; w >= 0; w--)
+		floor_row(b, fdur, w, &after[w]);
+	for (w = 0; w < TICK_NWAITS; w++)
+		floor_figures(w, &before[w], &after[w]);
 	tick_run(b, "1ms", MSEC, b->quick ? SEC / 2 : 2 * SEC, rec);
 	printf("  floor: a bare loop on a 10 ms timerfd, sending 16 B to a "
 	    "child and reading its answer;\n  fl/epoll: the same loop "
