@@ -25,7 +25,7 @@ RR	 = rr
 XFLAGS	 =
 endif
 
-LIB	 = config goridge log worker pool ticker
+LIB	 = config goridge log worker pool ticker listen rpc json services notify ctl
 LIBOBJ	 = $(LIB:%=$(O)/%.o)
 HDRS	 = $(wildcard *.h)
 UNITS	 = $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/unit_*.c))

@@ -178,8 +178,14 @@ static const struct key endure_keys[] = {
 	{ .name = NULL }
 };
 
+/* max_connections and idle_timeout are rr's own: RoadRunner has no
+ * bound, and ignores keys it does not know */
 static const struct key rpc_keys[] = {
-	{ "listen", K_STRING, FIELD(rpc_listen) },
+	{ "listen", K_STRING, FIELD(rpc.listen) },
+	{ "max_connections", K_NUMBER, FIELD(rpc.max_connections),
+	    .max = 4096 },
+	{ "idle_timeout", K_DURATION, FIELD(rpc.idle_timeout),
+	    .def = 60 * SEC_NS },
 	{ .name = NULL }
 };
 
@@ -190,7 +196,7 @@ static const struct key top_keys[] = {
 	{ "ticker", K_SECTION, .sub = ticker_keys },
 	{ "logs", K_SECTION, .sub = logs_keys },
 	{ "endure", K_SECTION, .sub = endure_keys },
-	{ "rpc", K_SECTION, .sub = rpc_keys, SETS(rpc_set) },
+	{ "rpc", K_SECTION, .sub = rpc_keys, SETS(rpc.set) },
 	{ .name = NULL }
 };
 
@@ -1463,6 +1469,12 @@ finish(struct loader *l)
 		    ncpu > CONFIG_MAX_WORKERS ? CONFIG_MAX_WORKERS :
 		    (unsigned)ncpu;
 	}
+	/* RoadRunner's default, which is also the PHP library's RR_RPC */
+	if (cfg->rpc.set && cfg->rpc.listen == NULL &&
+	    (cfg->rpc.listen = strdup("tcp://127.0.0.1:6001")) == NULL)
+		return nomem(l);
+	if (cfg->rpc.max_connections == 0)
+		cfg->rpc.max_connections = 64;
 	if (config_where(cfg, &cfg->logs.encoding) == NULL)
 		cfg->logs.encoding = cfg->logs.mode == LOGS_PRODUCTION ?
 		    LOGS_JSON : LOGS_CONSOLE;
@@ -1539,7 +1551,7 @@ config_free(struct config *cfg)
 
 	free(cfg->path);
 	free(cfg->version);
-	free(cfg->rpc_listen);
+	free(cfg->rpc.listen);
 	command_free(&cfg->server.command);
 	env_free(&cfg->server.env);
 	free(cfg->server.user);

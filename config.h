@@ -88,6 +88,13 @@ struct logs_config {
 	char		 *output;	/* "stderr", "stdout" or a path */
 };
 
+struct rpc_config {
+	bool		  set;		/* the section exists: a listener */
+	char		 *listen;	/* tcp://127.0.0.1:6001 */
+	unsigned	  max_connections;	/* 64 */
+	duration_ns	  idle_timeout;	/* 60s */
+};
+
 struct config_place {
 	size_t		  off;		/* of the field in struct config */
 	char		 *where;	/* "FILE:LINE:COL" or "-o key=value" */
@@ -96,8 +103,7 @@ struct config_place {
 struct config {
 	char		 *path;		/* the file that was loaded */
 	char		 *version;	/* "3" or "2.7" */
-	bool		  rpc_set;	/* an rpc section exists */
-	char		 *rpc_listen;	/* rpc.listen, for RR_RPC; may be NULL */
+	struct rpc_config rpc;
 	struct server_config server;
 	struct ticker_config ticker;
 	struct logs_config logs;

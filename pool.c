@@ -228,6 +228,7 @@ spawn(struct pool *p, struct worker *w, int64_t now)
 	w->term_sent = false;
 	w->spawned_at = w->idle_since = now;
 	w->deadline = 0;
+	w->own_rss = w->cpu_ticks = 0;	/* the slot's last process's */
 	if (worker_spawn(w, &p->spec, p->epfd, p->rr_pid) == -1) {
 		log_error("pool", "cannot spawn a worker",
 		    LF_STR("error", strerror(errno)));
@@ -930,6 +931,18 @@ pool_poll_ns(const struct pool *p, int64_t now)
 	return p->nbusy > 0 && now - p->last_reply < POLL_RECENT ? POLL_FOR : 0;
 }
 
+bool
+pool_resetting(const struct pool *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nslots; i++)
+		if (p->slots[i].state != W_FREE &&
+		    p->slots[i].retire == WHY_RESET)
+			return true;
+	return false;
+}
+
 unsigned
 pool_idle(const struct pool *p)
 {
@@ -1030,8 +1043,8 @@ build_env(struct pool *p, const struct config *cfg, const char *mode)
 
 	if ((p->env = env_new(extra->n + 4, &n)) == NULL ||
 	    env_set(p->env, &n, "RR_RELAY", cfg->server.relay) == -1 ||
-	    (cfg->rpc_listen != NULL &&
-	    env_set(p->env, &n, "RR_RPC", cfg->rpc_listen) == -1) ||
+	    (cfg->rpc.listen != NULL &&
+	    env_set(p->env, &n, "RR_RPC", cfg->rpc.listen) == -1) ||
 	    env_put_list(p->env, &n, extra->vars, extra->n) == -1 ||
 	    env_set(p->env, &n, "RR_VERSION", RR_VERSION) == -1 ||
 	    env_set(p->env, &n, "RR_MODE", mode) == -1)
@@ -1123,7 +1136,8 @@ static int
 fit_fd_limit(struct pool *p, const struct config *cfg, char *err,
     size_t errlen)
 {
-	uint64_t need = 3 * ((uint64_t)p->nslots + 2) + RR_FDS;
+	uint64_t need = 3 * ((uint64_t)p->nslots + 2) + RR_FDS +
+	    (cfg->rpc.set ? cfg->rpc.max_connections : 0);
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
@@ -1140,7 +1154,8 @@ fit_fd_limit(struct pool *p, const struct config *cfg, char *err,
 		return 0;
 	snprintf(err, errlen, "%s: ticker.pool.num_workers: %u workers need "
 	    "%llu open files (3 a worker, for twice the pool while a reset "
-	    "replaces it, and %d for rr), but the limit is %llu: raise it "
+	    "replaces it, %d for rr and one per RPC connection), but the "
+	    "limit is %llu: raise it "
 	    "(ulimit -n; LimitNOFILE= under systemd) or use fewer workers",
 	    at(cfg, &cfg->ticker.pool.num_workers), p->cfg.num_workers,
 	    (unsigned long long)need, RR_FDS, (unsigned long long)rl.rlim_cur);

@@ -143,6 +143,9 @@ void		 pool_kill(struct pool *);
 bool		 pool_can_exec(const struct pool *);
 unsigned	 pool_idle(const struct pool *);
 
+/* Whether a worker that a reset replaces is still there. */
+bool		 pool_resetting(const struct pool *);
+
 /*
  * How long the loop should poll for events (epoll_wait with no timeout,
  * sched_yield between) before it sleeps; 0: sleep at once.  Sleeping lets

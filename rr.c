@@ -25,8 +25,12 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "log.h"
+#include "notify.h"
 #include "pool.h"
+#include "rpc.h"
+#include "services.h"
 #include "ticker.h"
 
 /* Exit codes, documented in README.md. */
@@ -38,15 +42,28 @@
 #define PIDFILE		".pid"
 #define LOOK_EVERY	MS_NS	/* signals wait no longer for a busy pool */
 
+enum rr_command { CMD_NONE, CMD_SERVE, CMD_WORKERS, CMD_RESET, CMD_STOP };
+
+static const char *const command_names[] = {
+	[CMD_SERVE] = "serve", [CMD_WORKERS] = "workers",
+	[CMD_RESET] = "reset", [CMD_STOP] = "stop",
+};
+
 struct options {
+	enum rr_command	 cmd;
 	const char	*config;
 	const char	*workdir;
 	const char	*dotenv;
 	char		**overrides;
 	size_t		 noverrides;
+	char		**args;		/* plugin names after the command */
+	size_t		 nargs;
 	int		 pidfile;
 	int		 silent;
 	int		 check;
+	int		 interactive;	/* workers -i */
+	int		 force;		/* stop -f */
+	int		 ready_fd;	/* serve --ready-fd N; -1 */
 };
 
 static const struct option longopts[] = {
@@ -58,6 +75,9 @@ static const struct option longopts[] = {
 	{ "pid",	no_argument,	   NULL, 'p' },
 	{ "silent",	no_argument,	   NULL, 's' },
 	{ "check",	no_argument,	   NULL, 'n' },
+	{ "ready-fd",	required_argument, NULL, 'r' },
+	{ "interactive", no_argument,	   NULL, 'i' },
+	{ "force",	no_argument,	   NULL, 'f' },
 	{ "version",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -68,7 +88,11 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: rr serve [-c FILE] [-w DIR] [-o key.path=value]... "
-	    "[--dotenv FILE] [-p] [-s] [--check]\n"
+	    "[--dotenv FILE] [-p] [-s]\n"
+	    "                [--ready-fd N] [--check]\n"
+	    "       rr workers [-i] [plugin...]   (and -c, -w, -o, --dotenv)\n"
+	    "       rr reset [-s] [plugin...]\n"
+	    "       rr stop [-f]\n"
 	    "       rr --version\n"
 	    "       rr -h\n"
 	    "\n"
@@ -78,8 +102,12 @@ usage(FILE *f)
 	    "-o ticker.interval=5s\n"
 	    "      --dotenv FILE   load variables first (or $DOTENV_PATH)\n"
 	    "  -p, --pid           write " PIDFILE " in the work directory\n"
-	    "  -s, --silent        no start-up line on stdout\n"
+	    "  -s, --silent        no start-up line on stdout (reset: no "
+	    "output)\n"
+	    "      --ready-fd N    write a newline to fd N once ready (s6)\n"
 	    "      --check         print the effective config and exit\n"
+	    "  -i, --interactive   workers: redraw every second until ^C\n"
+	    "  -f, --force         stop: SIGKILL instead of SIGTERM\n"
 	    "\n"
 	    "exit: 0 ok, 1 runtime failure or forced stop, 2 usage, "
 	    "78 config error\n");
@@ -111,42 +139,81 @@ monotonic_ns(void)
 	return (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
 }
 
+static enum rr_command
+command_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof command_names / sizeof command_names[0]; i++)
+		if (command_names[i] != NULL &&
+		    strcmp(command_names[i], name) == 0)
+			return (enum rr_command)i;
+	return CMD_NONE;
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rr: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage(stderr);
+	exit(EXIT_USAGE);
+}
+
 static void
 parse_args(int argc, char **argv, struct options *o)
 {
-	int ch, serve = 0;
+	char *end;
+	long fd;
+	int ch;
 
+	o->ready_fd = -1;
 	o->overrides = calloc((size_t)argc, sizeof *o->overrides);
-	if (o->overrides == NULL)
+	o->args = calloc((size_t)argc, sizeof *o->args);
+	if (o->overrides == NULL || o->args == NULL)
 		fatalx(EXIT_RUNTIME, "out of memory");
-	/* a leading '-' hands back non-options in place: "serve" may come
-	 * before or after the flags, as with RoadRunner's cobra */
-	while ((ch = getopt_long(argc, argv, "-c:w:o:psvh", longopts,
+	/* a leading '-' hands back non-options in place: the command may
+	 * come before or after the flags, as with RoadRunner's cobra */
+	while ((ch = getopt_long(argc, argv, "-c:w:o:psvhif", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
 		case 'w': o->workdir = optarg; break;
 		case 'o':
-			if (strchr(optarg, '=') == NULL) {
-				fprintf(stderr, "rr: -o %s: expected "
-				    "key.path=value\n", optarg);
-				usage(stderr);
-				exit(EXIT_USAGE);
-			}
+			if (strchr(optarg, '=') == NULL)
+				usage_error("-o %s: expected key.path=value",
+				    optarg);
 			o->overrides[o->noverrides++] = optarg;
 			break;
 		case 'd': o->dotenv = optarg; break;
 		case 'p': o->pidfile = 1; break;
 		case 's': o->silent = 1; break;
 		case 'n': o->check = 1; break;
+		case 'i': o->interactive = 1; break;
+		case 'f': o->force = 1; break;
+		case 'r':
+			fd = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || fd < 3 ||
+			    fd > INT_MAX)
+				usage_error("--ready-fd %s: expected a file "
+				    "descriptor number above 2", optarg);
+			o->ready_fd = (int)fd;
+			break;
 		case 1:
-			if (strcmp(optarg, "serve") != 0 || serve) {
-				fprintf(stderr, "rr: unknown command \"%s\"\n",
-				    optarg);
-				usage(stderr);
-				exit(EXIT_USAGE);
-			}
-			serve = 1;
+			if (o->cmd == CMD_NONE) {
+				if ((o->cmd = command_of(optarg)) == CMD_NONE)
+					usage_error("unknown command \"%s\"",
+					    optarg);
+			} else if (o->cmd == CMD_WORKERS || o->cmd == CMD_RESET)
+				o->args[o->nargs++] = optarg;
+			else
+				usage_error("%s takes no argument \"%s\"",
+				    command_names[o->cmd], optarg);
 			break;
 		case 'v':
 			printf("rr version %s (Goridge v3 pipes, RoadRunner "
@@ -160,7 +227,7 @@ parse_args(int argc, char **argv, struct options *o)
 			exit(EXIT_USAGE);
 		}
 	}
-	if (!serve) {
+	if (o->cmd == CMD_NONE) {
 		usage(stderr);
 		exit(EXIT_USAGE);
 	}
@@ -266,6 +333,10 @@ struct server {
 	int			 sigfd;
 	struct pool		 pool;
 	struct ticker		 ticker;
+	struct rpc_server	 rpc;
+	struct services		 services;
+	struct notify		 notify;
+	char			 status[160];	/* for the supervisor */
 	int			 stopping;	/* signals seen: 0, 1, 2 */
 	int64_t			 looked;	/* the last epoll_wait */
 };
@@ -302,8 +373,28 @@ begin_stop(struct server *s, const char *sig, int64_t now)
 	}
 	log_info("rr", "stopping", LF_STR("signal", sig),
 	    LF_INT("grace_ms", s->cfg->grace_period / MS_NS));
+	notify_stopping(&s->notify, "stopping: the workers finish their ticks");
 	ticker_stop(&s->ticker, now);
 	pool_stop(&s->pool, now, now + s->cfg->grace_period);
+}
+
+/*
+ * SIGHUP, `rr reset` and systemd's reload: every worker is replaced
+ * gracefully.  READY=1 follows once the old ones are gone and a new one
+ * is up (see serve()).
+ */
+static void
+reset(void *arg, const char *via)
+{
+	struct server *s = arg;
+	int64_t now = monotonic_ns();
+
+	if (s->stopping)
+		return;
+	log_info("rr", "reset", LF_STR("via", via));
+	notify_reloading(&s->notify, now, "resetting: new workers replace "
+	    "the old ones");
+	pool_reset(&s->pool, now);
 }
 
 static void
@@ -321,10 +412,7 @@ on_signals(struct server *s, int64_t now)
 			begin_stop(s, "SIGTERM", now);
 			break;
 		case SIGHUP:
-			if (s->stopping)
-				break;
-			log_info("rr", "reset", LF_STR("signal", "SIGHUP"));
-			pool_reset(&s->pool, now);
+			reset(s, "SIGHUP");
 			break;
 		case SIGCHLD:
 			pool_reap(&s->pool, now);
@@ -352,6 +440,19 @@ timeout_ms(int64_t deadline, int64_t now)
 		return 0;
 	ms = (deadline - now + MS_NS - 1) / MS_NS;	/* never wake early */
 	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* The earliest moment some part of rr has work that no fd announces. */
+static int64_t
+next_deadline(const struct server *s)
+{
+	int64_t at = pool_next_deadline(&s->pool), t;
+
+	if ((t = rpc_next_deadline(&s->rpc)) < at)
+		at = t;
+	if ((t = notify_next_deadline(&s->notify)) < at)
+		at = t;
+	return at;
 }
 
 /*
@@ -382,8 +483,7 @@ wait_events(struct server *s, struct epoll_event *ev, int max, int64_t now)
 		now = monotonic_ns();
 	}
 	s->looked = now;
-	return epoll_wait(s->epfd, ev, max,
-	    timeout_ms(pool_next_deadline(&s->pool), now));
+	return epoll_wait(s->epfd, ev, max, timeout_ms(next_deadline(s), now));
 }
 
 /*
@@ -406,6 +506,9 @@ serve(struct server *s)
 				on_signals(s, now);
 			else if (ev[i].data.ptr == &s->ticker)
 				ticker_on_timer(&s->ticker, now);
+			else if (rpc_owns(&s->rpc, ev[i].data.ptr))
+				rpc_on_io(&s->rpc, ev[i].data.ptr,
+				    ev[i].events, now);
 			else
 				pool_on_io(&s->pool, ev[i].data.ptr,
 				    ev[i].events, now);
@@ -415,9 +518,16 @@ serve(struct server *s)
 		/* a debug pool needs no ready worker: its payload waits for
 		 * the worker it spawns */
 		if (!s->stopping && !ticker_started(&s->ticker) &&
-		    pool_can_exec(&s->pool))
+		    pool_can_exec(&s->pool)) {
 			ticker_start(&s->ticker, now);
+			notify_ready(&s->notify, s->status);
+		}
+		if (s->notify.reloading && !pool_resetting(&s->pool) &&
+		    pool_can_exec(&s->pool))
+			notify_reloaded(&s->notify, s->status);
 		pool_on_deadline(&s->pool, now);
+		rpc_on_deadline(&s->rpc, now);
+		notify_on_deadline(&s->notify, now);
 		if (s->pool.failed) {
 			log_error("rr", "on_init failed and exit_on_error is "
 			    "set: not starting", LF_INT("exit", EXIT_RUNTIME));
@@ -474,9 +584,21 @@ prepare(const struct options *o, struct config *cfg, struct server *s)
 			fprintf(stderr, "rr: warning: %s\n", cfg->warnings[i]);
 	else
 		log_warnings(cfg);
+	/* before pool_init takes rr's environment for the workers' */
+	if (!o->check && notify_init(&s->notify, o->ready_fd, monotonic_ns(),
+	    err, sizeof err) == -1)
+		fatalx(EXIT_USAGE, "%s", err);
 	if (pool_init(&s->pool, cfg, "ticker", s->epfd, ticker_done, &s->ticker,
 	    err, sizeof err) == -1)
 		fatalx(EXIT_CONFIG, "%s", err);
+	if (cfg->rpc.set && !o->check && rpc_init(&s->rpc, cfg, s->epfd, err,
+	    sizeof err) == -1)
+		fatalx(EXIT_RUNTIME, "rpc.listen: %s", err);
+	if (cfg->rpc.set && o->check &&
+	    listen_parse(cfg->rpc.listen, &s->rpc.addr, err, sizeof err) == -1)
+		fatalx(EXIT_CONFIG, "%s: rpc.listen: %s", config_where(cfg,
+		    &cfg->rpc.listen) ? config_where(cfg, &cfg->rpc.listen) :
+		    cfg->path, err);
 }
 
 /* rr serve --check: what serve would run with, or why it would not. */
@@ -484,7 +606,8 @@ static int
 check(const struct options *o)
 {
 	struct config cfg;
-	struct server s = { .cfg = &cfg, .epfd = -1, .sigfd = -1 };
+	struct server s = { .cfg = &cfg, .epfd = -1, .sigfd = -1,
+	    .rpc = { .lfd = -1 } };
 
 	prepare(o, &cfg, &s);
 	pool_free(&s.pool);
@@ -492,7 +615,35 @@ check(const struct options *o)
 	printf("# %s: configuration OK\n", cfg.path);
 	config_free(&cfg);
 	free(o->overrides);
+	free(o->args);
 	return EXIT_OK;
+}
+
+/* rr workers, rr reset, rr stop: a client of the server that the same
+ * config (and work directory) names. */
+static int
+control(const struct options *o)
+{
+	struct config cfg;
+	int code;
+
+	load_config(o, &cfg);
+	enter_workdir(o, &cfg);
+	switch (o->cmd) {
+	case CMD_WORKERS:
+		code = ctl_workers(&cfg, o->args, o->nargs, o->interactive);
+		break;
+	case CMD_RESET:
+		code = ctl_reset(&cfg, o->args, o->nargs, o->silent);
+		break;
+	default:
+		code = ctl_stop(PIDFILE, o->force);
+		break;
+	}
+	config_free(&cfg);
+	free(o->overrides);
+	free(o->args);
+	return code;
 }
 
 int
@@ -500,7 +651,8 @@ main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	struct config cfg;
-	struct server s = { .cfg = &cfg, .epfd = -1, .sigfd = -1 };
+	struct server s = { .cfg = &cfg, .epfd = -1, .sigfd = -1,
+	    .rpc = { .lfd = -1 } };
 	char line[160];
 	int code, pidfd = -1;
 	unsigned n;
@@ -508,6 +660,8 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	hold_std_fds();
 	log_early();
+	if (o.cmd != CMD_SERVE)
+		return control(&o);
 	if (o.check)
 		return check(&o);
 	/* first, so that a SIGINT or SIGTERM during start-up waits for
@@ -521,12 +675,18 @@ main(int argc, char **argv)
 		pidfd = write_pidfile();
 	if (ticker_init(&s.ticker, cfg.ticker.interval, &s.pool, s.epfd) == -1)
 		fatalx(EXIT_RUNTIME, "timerfd: %s", strerror(errno));
+	if (cfg.rpc.set && services_init(&s.services, &s.rpc, &s.pool,
+	    &s.ticker, &cfg, reset, &s) == -1)
+		fatalx(EXIT_RUNTIME, "rpc: out of memory");
 	if (cfg.ticker.pool.allocate_timeout_set)
 		log_warn("rr", "ticker.pool.allocate_timeout has no effect: rr "
 		    "never waits for a worker; a tick with no idle worker is "
 		    "skipped and logged", LF_INT("allocate_timeout_ms",
 		    cfg.ticker.pool.allocate_timeout / MS_NS));
 	n = cfg.ticker.pool.num_workers;
+	snprintf(s.status, sizeof s.status, "serving ticks every %lld ms to %u "
+	    "worker%s", (long long)(cfg.ticker.interval / MS_NS), n,
+	    n == 1 ? "" : "s");
 	log_info("rr", "rr started", LF_STR("version", RR_VERSION),
 	    LF_STR("config", cfg.path), LF_INT("workers", n),
 	    LF_INT("interval_ms", cfg.ticker.interval / MS_NS),
@@ -549,11 +709,15 @@ main(int argc, char **argv)
 		close(pidfd);
 	}
 	ticker_close(&s.ticker);
+	services_free(&s.services);
+	rpc_close(&s.rpc);
+	notify_close(&s.notify);
 	pool_free(&s.pool);
 	close(s.sigfd);
 	close(s.epfd);
 	log_close();
 	config_free(&cfg);
 	free(o.overrides);
+	free(o.args);
 	return code;
 }

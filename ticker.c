@@ -217,13 +217,12 @@ ticker_failed(const struct ticker *t)
 	return n;
 }
 
-/* Field names for the counters line, built once from the reasons' names. */
+/* Names for the counters, built once from the reasons' names. */
 static char failed_keys[EXEC_NOUTCOMES][32], left_keys[WHY_NREASONS][32];
 
-void
-ticker_log_counters(const struct ticker *t)
+size_t
+ticker_counters(const struct ticker *t, struct ticker_counter *c)
 {
-	struct log_field f[6 + EXEC_NOUTCOMES + WHY_NREASONS];
 	const struct pool *p = t->pool;
 	uint64_t restarts = 0;
 	size_t n = 0;
@@ -232,24 +231,37 @@ ticker_log_counters(const struct ticker *t)
 	for (i = 0; i < WHY_NREASONS; i++)
 		if (i != WHY_SHUTDOWN && i != WHY_NONE)
 			restarts += p->left[i];
-	f[n++] = LF_INT("scheduled", t->scheduled);
-	f[n++] = LF_INT("delivered", t->delivered);
-	f[n++] = LF_INT("skipped", t->skipped);
-	f[n++] = LF_INT("failed", ticker_failed(t));
-	f[n++] = LF_INT("in_flight", t->in_flight);
+	c[n++] = (struct ticker_counter){ "scheduled", t->scheduled };
+	c[n++] = (struct ticker_counter){ "delivered", t->delivered };
+	c[n++] = (struct ticker_counter){ "skipped", t->skipped };
+	c[n++] = (struct ticker_counter){ "failed", ticker_failed(t) };
+	c[n++] = (struct ticker_counter){ "in_flight", t->in_flight };
 	for (i = EXEC_OK + 1; i < EXEC_NOUTCOMES; i++) {
 		snprintf(failed_keys[i], sizeof failed_keys[i], "failed_%s",
 		    pool_outcome_name(i));
-		f[n++] = LF_INT(failed_keys[i], t->failed[i]);
+		c[n++] = (struct ticker_counter){ failed_keys[i],
+		    t->failed[i] };
 	}
-	f[n++] = LF_INT("restarts", restarts);
+	c[n++] = (struct ticker_counter){ "restarts", restarts };
 	for (i = WHY_NONE + 1; i < WHY_NREASONS; i++) {
 		if (i == WHY_SHUTDOWN)
 			continue;
 		snprintf(left_keys[i], sizeof left_keys[i], "restarts_%s",
 		    pool_why_name(i));
-		f[n++] = LF_INT(left_keys[i], p->left[i]);
+		c[n++] = (struct ticker_counter){ left_keys[i], p->left[i] };
 	}
+	return n;
+}
+
+void
+ticker_log_counters(const struct ticker *t)
+{
+	struct ticker_counter c[TICKER_COUNTERS_MAX];
+	struct log_field f[TICKER_COUNTERS_MAX];
+	size_t i, n = ticker_counters(t, c);
+
+	for (i = 0; i < n; i++)
+		f[i] = LF_INT(c[i].name, c[i].value);
 	if (LOG_LEVEL_INFO >= log_min_level && log_mode_ != LOGS_OFF)
 		log_emit(LOG_LEVEL_INFO, "rr", "counters", strlen("counters"),
 		    f, n);

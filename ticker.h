@@ -56,7 +56,17 @@ void		 ticker_close(struct ticker *);
 
 uint64_t	 ticker_failed(const struct ticker *);
 
-/* One line with every counter, also the pool's restarts. */
+/* Every counter, the pool's restarts too, by name, in a fixed order:
+ * for the counters line, ticker.Stats and the metrics. */
+struct ticker_counter {
+	const char	*name;
+	uint64_t	 value;
+};
+
+#define TICKER_COUNTERS_MAX	(6 + EXEC_NOUTCOMES + WHY_NREASONS)
+size_t		 ticker_counters(const struct ticker *, struct ticker_counter *);
+
+/* One line with every counter. */
 void		 ticker_log_counters(const struct ticker *);
 
 #endif

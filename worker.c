@@ -442,10 +442,17 @@ worker_read_stderr(struct worker *w)
 	}
 }
 
-/* Process group and resident pages from /proc/PID/stat, whose second
- * field, the command name, may hold spaces and parentheses. */
+/* The fields of /proc/PID/stat that rr reads. */
+struct proc_stat {
+	long		 pgrp;
+	unsigned long long cpu_ticks;	/* utime + stime */
+	long		 pages;		/* resident */
+};
+
+/* /proc/PID/stat, whose second field, the command name, may hold spaces
+ * and parentheses: the fields are counted from its closing one. */
 static bool
-stat_group_rss(int procfd, const char *pid, long *pgrp, long *pages)
+read_stat(int procfd, const char *pid, struct proc_stat *st)
 {
 	char path[300], buf[1024], *p, *end;
 	ssize_t n;
@@ -461,33 +468,68 @@ stat_group_rss(int procfd, const char *pid, long *pgrp, long *pages)
 	buf[n] = '\0';
 	if ((p = strrchr(buf, ')')) == NULL)
 		return false;
-	*pgrp = 0;
-	/* after the name: state is field 3, pgrp 5, rss 24 */
+	memset(st, 0, sizeof *st);
+	/* after the name: state is field 3, pgrp 5, utime 14, stime 15,
+	 * rss 24 */
 	for (field = 3, p++; field < 24 && *p != '\0'; field++) {
 		while (*p == ' ')
 			p++;
 		if (field == 5)
-			*pgrp = strtol(p, NULL, 10);
+			st->pgrp = strtol(p, NULL, 10);
+		else if (field == 14 || field == 15)
+			st->cpu_ticks += strtoull(p, NULL, 10);
 		p = strchr(p, ' ');
 		if (p == NULL)
 			return false;
 	}
-	*pages = strtol(p, &end, 10);
+	st->pages = strtol(p, &end, 10);
 	return end != p;
+}
+
+static long
+page_size(void)
+{
+	static long size;
+
+	if (size == 0)
+		size = sysconf(_SC_PAGESIZE);
+	return size;
+}
+
+int
+worker_sample(struct worker *ws, size_t n)
+{
+	struct proc_stat st;
+	char pid[24];
+	size_t i;
+	int procfd;
+
+	if ((procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		ws[i].own_rss = ws[i].cpu_ticks = 0;
+		if (ws[i].pid <= 0)
+			continue;
+		snprintf(pid, sizeof pid, "%ld", (long)ws[i].pid);
+		if (!read_stat(procfd, pid, &st))
+			continue;
+		ws[i].own_rss = (uint64_t)st.pages * (uint64_t)page_size();
+		ws[i].cpu_ticks = st.cpu_ticks;
+	}
+	close(procfd);
+	return 0;
 }
 
 int
 worker_measure_rss(struct worker *ws, size_t n)
 {
-	static long page_size;
+	struct proc_stat st;
 	char buf[8192];
-	long pgrp, pages, off;
+	long off;
 	ssize_t len;
 	size_t i;
 	int procfd;
 
-	if (page_size == 0)
-		page_size = sysconf(_SC_PAGESIZE);
 	for (i = 0; i < n; i++)
 		ws[i].rss = 0;
 	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -500,12 +542,12 @@ worker_measure_rss(struct worker *ws, size_t n)
 
 			off += d->d_reclen;
 			if (d->d_name[0] < '1' || d->d_name[0] > '9' ||
-			    !stat_group_rss(procfd, d->d_name, &pgrp, &pages))
+			    !read_stat(procfd, d->d_name, &st))
 				continue;
 			for (i = 0; i < n; i++)
-				if (ws[i].pid > 0 && ws[i].pid == pgrp) {
-					ws[i].rss += (uint64_t)pages *
-					    (uint64_t)page_size;
+				if (ws[i].pid > 0 && ws[i].pid == st.pgrp) {
+					ws[i].rss += (uint64_t)st.pages *
+					    (uint64_t)page_size();
 					break;
 				}
 		}

@@ -111,6 +111,8 @@ struct worker {
 	int64_t			 spawned_at, ready_at, busy_since, idle_since;
 	int64_t			 deadline;	/* 0: none */
 	uint64_t		 rss;		/* bytes, process group */
+	uint64_t		 own_rss;	/* bytes, the process alone */
+	uint64_t		 cpu_ticks;	/* user + system, clock ticks */
 	uint64_t		 jobs;
 	uint64_t		 tag;		/* of the payload in flight */
 	bool			 has_job;
@@ -152,6 +154,12 @@ void		 worker_read_stderr(struct worker *);
  * allocates nothing.  Returns -1 when /proc can't be read.
  */
 int		 worker_measure_rss(struct worker *, size_t n);
+
+/*
+ * Set own_rss and cpu_ticks of each of the n workers that has a process,
+ * from its /proc/PID/stat, allocating nothing.
+ */
+int		 worker_sample(struct worker *, size_t n);
 
 /* Signal the worker's whole process group. */
 void		 worker_signal(struct worker *, int sig);

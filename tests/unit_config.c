@@ -115,7 +115,7 @@ test_seed(void)
 	CHECK("default: logs.encoding", c.logs.encoding == LOGS_CONSOLE);
 	CHECK_STR("default: logs.output", c.logs.output, "stderr");
 	CHECK("default: endure.grace_period", c.grace_period == 30 * SEC_NS);
-	CHECK("default: rpc unset", !c.rpc_set && c.rpc_listen == NULL);
+	CHECK("default: rpc unset", !c.rpc.set && c.rpc.listen == NULL);
 	config_free(&c);
 	CHECK("config_free clears", c.path == NULL && c.warnings == NULL);
 }
@@ -174,8 +174,8 @@ test_full(void)
 	}
 	CHECK("full: no warnings", c.nwarnings == 0);
 	CHECK_STR("full: version", c.version, "3");
-	CHECK("full: rpc_set", c.rpc_set);
-	CHECK_STR("full: rpc.listen", c.rpc_listen, "tcp://127.0.0.1:6001");
+	CHECK("full: rpc_set", c.rpc.set);
+	CHECK_STR("full: rpc.listen", c.rpc.listen, "tcp://127.0.0.1:6001");
 	CHECK("full: list command argc", c.server.command.argc == 4);
 	CHECK_STR("full: list item expanded", c.server.command.argv[0],
 	    "/usr/bin/php");
@@ -275,7 +275,7 @@ test_derived(void)
 
 	CHECK("derived: null section loads", load(&c, MIN "rpc:\nticker:\n",
 	    NULL, 0, err) == 0);
-	CHECK("derived: null rpc is no rpc", !c.rpc_set);
+	CHECK("derived: null rpc is no rpc", !c.rpc.set);
 	config_free(&c);
 }
 
@@ -642,8 +642,8 @@ test_overrides(void)
 	CHECK_STR("override: value keeps inner =", c.server.command.argv[2],
 	    "a=b");
 	CHECK_STR("override: version=3 is a string", c.version, "3");
-	CHECK("override: creates a section", c.rpc_set);
-	CHECK_STR("override: single quotes stripped", c.rpc_listen,
+	CHECK("override: creates a section", c.rpc.set);
+	CHECK_STR("override: single quotes stripped", c.rpc.listen,
 	    "tcp://127.0.0.1:6001");
 	CHECK("override: unknown key warns", c.nwarnings == 1);
 	CHECK_STR("override: warning names the override",
@@ -751,7 +751,7 @@ test_warnings(void)
 	    "rr.yaml:15:3: logs.channels: not supported by rr, ignored");
 	CHECK_STR("warnings: unknown section", c.warnings[4],
 	    "rr.yaml:16:1: colour: unknown key, ignored");
-	CHECK("warnings: rpc is known", c.rpc_set);
+	CHECK("warnings: rpc is known", c.rpc.set);
 	config_free(&c);
 }
 
@@ -1033,7 +1033,9 @@ test_print(void)
 	    "endure:\n"
 	    "  grace_period: 30s\n"
 	    "rpc:\n"
-	    "  listen: \"tcp://127.0.0.1:6001\"\n");
+	    "  listen: \"tcp://127.0.0.1:6001\"\n"
+	    "  max_connections: 64\n"
+	    "  idle_timeout: 1m\n");
 	r = load(&again, out, NULL, 0, err);
 	CHECK("print: output loads back", r == 0);
 	CHECK("print: round trip keeps values", r == 0 &&
