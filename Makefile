@@ -25,7 +25,7 @@ RR	 = rr
 XFLAGS	 =
 endif
 
-LIB	 = config goridge log worker pool ticker listen rpc json services notify ctl
+LIB	 = config goridge log worker pool ticker listen rpc json services notify ctl relay
 LIBOBJ	 = $(LIB:%=$(O)/%.o)
 HDRS	 = $(wildcard *.h)
 UNITS	 = $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/unit_*.c))
@@ -55,10 +55,11 @@ $(O)/tests/workers/%: tests/workers/%.c tests/workers/tw.c tests/workers/tw.h
 build-tests: $(RR) $(UNITS) $(WORKERS)
 
 test: build-tests
-	RR=$(RR) O=$(O) tests/run
+	RR=$(RR) O=$(O) $(if $(RELAYS),RELAYS="$(RELAYS)") tests/run
 
+# one socket relay under the sanitizers: tcp adds only its address
 check:
-	$(MAKE) SAN=1 test
+	$(MAKE) SAN=1 RELAYS=unix test
 
 soak: build-tests
 	RR=$(RR) O=$(O) tests/soak/run

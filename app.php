@@ -87,6 +87,25 @@ function serve($in, $out): int
     return 0;
 }
 
+/*
+ * RR_RELAY says where frames go: pipes (stdin and stdout), or a socket
+ * rr listens on (tcp://host:port, unix:///path), as the PHP library's
+ * SocketRelay connects to it.
+ */
+function relay()
+{
+    $relay = getenv('RR_RELAY') ?: 'pipes';
+    if ($relay === 'pipes') {
+        return [STDIN, STDOUT];
+    }
+    $sock = stream_socket_client($relay, $errno, $error, 5.0);
+    if ($sock === false) {
+        throw new RuntimeException("cannot connect to $relay: $error");
+    }
+    return [$sock, $sock];
+}
+
 if (realpath($_SERVER['argv'][0] ?? '') === __FILE__) {
-    exit(serve(STDIN, STDOUT));
+    [$in, $out] = relay();
+    exit(serve($in, $out));
 }

@@ -1040,7 +1040,7 @@ store_version(struct loader *l, const struct node *n, const char *path,
 	return 0;
 }
 
-/* Only pipes exist for now; sockets are a later issue. */
+/* The address itself is checked when the pool parses it. */
 static int
 check_relay(struct loader *l, const struct node *n, const char *path,
     const char *s)
@@ -1048,8 +1048,7 @@ check_relay(struct loader *l, const struct node *n, const char *path,
 	if (strcmp(s, "pipes") == 0)
 		return 0;
 	if (strncmp(s, "tcp://", 6) == 0 || strncmp(s, "unix://", 7) == 0)
-		return fail(l, n, false, path, "\"%s\": socket relays are not "
-		    "supported yet (use pipes)", s);
+		return 0;
 	return fail(l, n, false, path, "\"%s\" is not a valid relay "
 	    "(expected pipes, tcp://host:port or unix:///path)", s);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -378,6 +379,20 @@ parse_pid(const struct goridge_frame *f)
 	return pid;
 }
 
+/* The worker answered the pid frame, on its pipe or its relay socket. */
+static void
+ready(struct pool *p, struct worker *w, int64_t now)
+{
+	w->ready_at = now;
+	set_deadline(p, w, 0);
+	log_info("pool", "worker ready", LF_INT("pid", w->pid),
+	    LF_INT("handshake_us", (now - w->spawned_at) / 1000));
+	become_idle(p, w, now);
+	/* the first one up lets the rest start, once the loop has given it
+	 * a payload if one is waiting */
+	p->next_deadline = now;
+}
+
 static bool
 handshake(struct pool *p, struct worker *w, const struct goridge_frame *f,
     int64_t now)
@@ -389,14 +404,7 @@ handshake(struct pool *p, struct worker *w, const struct goridge_frame *f,
 		kill_worker(p, w, WHY_HANDSHAKE, EXEC_KILLED, now);
 		return false;
 	}
-	w->ready_at = now;
-	set_deadline(p, w, 0);
-	log_info("pool", "worker ready", LF_INT("pid", w->pid),
-	    LF_INT("handshake_us", (now - w->spawned_at) / 1000));
-	become_idle(p, w, now);
-	/* the first one up lets the rest start, once the loop has given it
-	 * a payload if one is waiting */
-	p->next_deadline = now;
+	ready(p, w, now);
 	return true;
 }
 
@@ -518,13 +526,47 @@ read_frames(struct pool *p, struct worker *w, int64_t now)
 	}
 }
 
+/*
+ * A relay connection says it is worker pid: it must be one rr started,
+ * still waiting for its handshake, so no one can take a worker's place.
+ */
+static void
+attach(struct pool *p, int fd, pid_t pid, int64_t now)
+{
+	struct worker *w = NULL;
+	size_t i;
+
+	for (i = 0; i < p->nslots && w == NULL; i++)
+		if (p->slots[i].pid == pid && p->slots[i].state == W_STARTING &&
+		    p->slots[i].fd_out == -1)
+			w = &p->slots[i];
+	if (w == NULL) {
+		log_warn("relay", "relay connection closed: it claims a pid rr "
+		    "is not waiting for", LF_INT("pid", pid));
+		close(fd);
+		return;
+	}
+	if (worker_attach(w, fd) == -1) {
+		kill_worker(p, w, WHY_HANDSHAKE, EXEC_KILLED, now);
+		return;
+	}
+	ready(p, w, now);
+}
+
 void
 pool_on_io(struct pool *p, void *ptr, uint32_t events, int64_t now)
 {
 	struct worker_fd *wf = ptr;
-	struct worker *w = wf->w;
+	struct worker *w;
+	pid_t pid;
+	int fd;
 
-	(void)events;
+	if (relay_owns(&p->relay, ptr)) {
+		if (relay_on_io(&p->relay, ptr, now, &fd, &pid) == 1)
+			attach(p, fd, pid, now);
+		return;
+	}
+	w = wf->w;
 	if (w == &p->init) {
 		worker_read_stderr(w);
 		return;
@@ -538,7 +580,14 @@ pool_on_io(struct pool *p, void *ptr, uint32_t events, int64_t now)
 		worker_read_stderr(w);
 		break;
 	case WFD_OUT:
-		read_frames(p, w, now);
+		/* a socket relay is one fd both ways */
+		if ((events & EPOLLOUT) && worker_flush(w) == -1 &&
+		    w->state != W_DYING) {
+			kill_worker(p, w, WHY_CRASH, EXEC_CRASH, now);
+			break;
+		}
+		if (events & ~EPOLLOUT)
+			read_frames(p, w, now);
 		break;
 	case WFD_IN:
 		if (worker_flush(w) == -1 && w->state != W_DYING)
@@ -736,7 +785,9 @@ pool_reap(struct pool *p, int64_t now)
 int64_t
 pool_next_deadline(const struct pool *p)
 {
-	return p->next_deadline;
+	int64_t r = relay_next_deadline(&p->relay);
+
+	return r < p->next_deadline ? r : p->next_deadline;
 }
 
 static void
@@ -827,6 +878,7 @@ pool_on_deadline(struct pool *p, int64_t now)
 {
 	size_t i;
 
+	relay_on_deadline(&p->relay, now);
 	if (now < p->next_deadline)
 		return;
 	if (now >= p->watch_at) {
@@ -1053,6 +1105,16 @@ build_env(struct pool *p, const struct config *cfg, const char *mode)
 	return 0;
 }
 
+/* "WHERE: server.relay: " before a message that says only the latter. */
+static void
+prefix(char *err, size_t errlen, const char *where)
+{
+	char msg[CONFIG_ERR_MAX];
+
+	snprintf(msg, sizeof msg, "%s", err);
+	snprintf(err, errlen, "%s: server.relay: %s", where, msg);
+}
+
 /* Where a config value came from, for a message about it. */
 static const char *
 at(const struct config *cfg, const void *field)
@@ -1217,6 +1279,14 @@ pool_init(struct pool *p, const struct config *cfg, const char *mode, int epfd,
 	}
 	for (i = 0; i < p->nslots; i++)
 		p->slots[i].fd_in = p->slots[i].fd_out = p->slots[i].fd_err = -1;
+	/* on a socket, a worker's stdout is no longer the protocol: it is
+	 * logged with its stderr, so a stray echo breaks nothing */
+	if (relay_init(&p->relay, cfg->server.relay, p->nslots + 16,
+	    p->relay_timeout, epfd, p->rr_pid, err, errlen) == -1) {
+		prefix(err, errlen, at(cfg, &cfg->server.relay));
+		return -1;
+	}
+	p->spec.plain = p->relay.conns != NULL;
 	if (fit_fd_limit(p, cfg, err, errlen) == -1 ||
 	    resolve_ids(&p->spec, cfg, &cfg->server.user, &cfg->server.group,
 	    "server", err, errlen) == -1)
@@ -1224,11 +1294,19 @@ pool_init(struct pool *p, const struct config *cfg, const char *mode, int epfd,
 	return init_setup(p, cfg, err, errlen);
 }
 
+int
+pool_listen(struct pool *p, char *err, size_t errlen)
+{
+	return relay_listen(&p->relay, p->spec.set_ids, p->spec.uid,
+	    p->spec.gid, err, errlen);
+}
+
 void
 pool_free(struct pool *p)
 {
 	size_t i;
 
+	relay_close(&p->relay);
 	for (i = 0; p->slots != NULL && i < p->nslots; i++)
 		worker_free(&p->slots[i]);
 	worker_free(&p->init);

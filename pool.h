@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 
 #include "config.h"
+#include "relay.h"
 #include "worker.h"
 
 enum exec_outcome {
@@ -45,6 +46,7 @@ struct pool {
 	struct pool_config	 cfg;
 	duration_ns		 relay_timeout;
 	struct spawn_spec	 spec;
+	struct relay		 relay;		/* server.relay on a socket */
 	struct rlimit		 nofile;	/* rr's limit before it raised it */
 	char			**env;		/* owned; spec.envp */
 	int			 epfd;
@@ -92,6 +94,9 @@ struct pool {
 int		 pool_init(struct pool *, const struct config *, const char *mode,
 		    int epfd, exec_done_fn *, void *arg, char *err, size_t errlen);
 void		 pool_free(struct pool *);
+
+/* Listen on server.relay when it is a socket (rr serve, not --check). */
+int		 pool_listen(struct pool *, char *err, size_t errlen);
 
 /* Run server.on_init, if any, then spawn the resident workers. */
 void		 pool_start(struct pool *, int64_t now);

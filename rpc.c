@@ -389,8 +389,8 @@ answer(struct rpc_server *s, struct rpc_conn *c, const struct goridge_frame *f)
 	return park(c, iov, 3, (size_t)sent);
 }
 
-static const char *
-bad_request(const struct goridge_frame *f)
+const char *
+rpc_bad_request(const struct goridge_frame *f)
 {
 	if (f->noptions != 2)
 		return "should be 2 options. SEQ_ID and METHOD_LEN";
@@ -417,7 +417,8 @@ serve_input(struct rpc_server *s, struct rpc_conn *c)
 		pos += used;
 		if (st == GR_MORE)
 			break;
-		why = st == GR_FRAME ? bad_request(&f) : goridge_strstatus(st);
+		why = st == GR_FRAME ? rpc_bad_request(&f) :
+		    goridge_strstatus(st);
 		if (why != NULL) {
 			log_warn("rpc", "bad frame from a client: connection "
 			    "closed", LF_INT("conn", c->id), LF_STR("error",

@@ -100,10 +100,13 @@ void		 rpc_on_io(struct rpc_server *, void *ptr, uint32_t events,
 int64_t		 rpc_next_deadline(const struct rpc_server *);
 void		 rpc_on_deadline(struct rpc_server *, int64_t now);
 
+/* Why a frame is no request (the connection then goes), or NULL. */
+const char	*rpc_bad_request(const struct goridge_frame *);
+
 /*
  * Run one call as a connection would, for the fuzz target and tests:
- * frame is a request frame's payload and options.  Returns whether the
- * reply is an error; the reply's payload is in srv->res.
+ * f is a frame rpc_bad_request() passed.  Returns whether the reply is
+ * an error; the reply's payload is in srv->res.
  */
 bool		 rpc_call(struct rpc_server *, const struct goridge_frame *,
 		    const char **method, size_t *method_len);

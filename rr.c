@@ -653,7 +653,7 @@ main(int argc, char **argv)
 	struct config cfg;
 	struct server s = { .cfg = &cfg, .epfd = -1, .sigfd = -1,
 	    .rpc = { .lfd = -1 } };
-	char line[160];
+	char line[160], err[CONFIG_ERR_MAX];
 	int code, pidfd = -1;
 	unsigned n;
 
@@ -673,6 +673,8 @@ main(int argc, char **argv)
 	prepare(&o, &cfg, &s);
 	if (o.pidfile)
 		pidfd = write_pidfile();
+	if (pool_listen(&s.pool, err, sizeof err) == -1)
+		fatalx(EXIT_RUNTIME, "server.relay: %s", err);
 	if (ticker_init(&s.ticker, cfg.ticker.interval, &s.pool, s.epfd) == -1)
 		fatalx(EXIT_RUNTIME, "timerfd: %s", strerror(errno));
 	if (cfg.rpc.set && services_init(&s.services, &s.rpc, &s.pool,

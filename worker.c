@@ -53,6 +53,31 @@ close_fd(struct worker *w, int *fd, bool watched)
 	*fd = -1;
 }
 
+/* The relay's read side, and with a socket its write side too. */
+static void
+close_relay(struct worker *w)
+{
+	if (w->sock)
+		w->fd_in = -1;
+	w->sock = false;
+	close_fd(w, &w->fd_out, true);
+}
+
+/*
+ * Wake for room to write, or stop.  A pipe's write end has its own
+ * registration; a socket, one fd both ways, has one, whose events change.
+ */
+static int
+want_out(struct worker *w, bool on)
+{
+	if (w->sock)
+		return watch(w, EPOLL_CTL_MOD, w->fd_out, &w->ev_out,
+		    EPOLLIN | (on ? EPOLLOUT : 0));
+	if (on)
+		return watch(w, EPOLL_CTL_ADD, w->fd_in, &w->ev_in, EPOLLOUT);
+	return epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->fd_in, NULL);
+}
+
 /*
  * In the child, which still runs in rr's memory (vfork): a message put
  * together with writev, since anything that allocates or takes a lock
@@ -198,6 +223,14 @@ fail:
 	return -1;
 }
 
+int
+worker_attach(struct worker *w, int fd)
+{
+	w->fd_in = w->fd_out = fd;
+	w->sock = true;
+	return watch(w, EPOLL_CTL_ADD, fd, &w->ev_out, EPOLLIN);
+}
+
 static int
 queue(struct worker *w, const struct iovec *iov, int n, size_t skip)
 {
@@ -259,8 +292,7 @@ send_iov(struct worker *w, const struct iovec *iov, int n)
 	}
 	if (queue(w, iov, n, (size_t)sent) == -1)
 		return -1;
-	if (was_empty && !w->hold &&
-	    watch(w, EPOLL_CTL_ADD, w->fd_in, &w->ev_in, EPOLLOUT) == -1)
+	if (was_empty && !w->hold && want_out(w, true) == -1)
 		return -1;
 	return 0;
 }
@@ -305,14 +337,13 @@ worker_flush(struct worker *w)
 		if (n == -1) {
 			if (errno != EAGAIN)
 				return -1;
-			return armed ? 0 : watch(w, EPOLL_CTL_ADD, w->fd_in,
-			    &w->ev_in, EPOLLOUT);
+			return armed ? 0 : want_out(w, true);
 		}
 		w->outq_off += (size_t)n;
 	}
 	w->outq_off = w->outq_len = 0;
 	if (armed)
-		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->fd_in, NULL);
+		want_out(w, false);
 	return 0;
 }
 
@@ -351,7 +382,7 @@ worker_read(struct worker *w, struct goridge_frame *f)
 		} else if (n == -1 && errno == EAGAIN)
 			return WI_AGAIN;
 		else {
-			close_fd(w, &w->fd_out, true);
+			close_relay(w);
 			return WI_EOF;
 		}
 	}
@@ -570,8 +601,9 @@ worker_release(struct worker *w)
 	emit_line(w);
 	if (rd.owner == w)
 		rd.owner = NULL;
-	close_fd(w, &w->fd_in, w->outq_off < w->outq_len && !w->hold);
-	close_fd(w, &w->fd_out, true);
+	if (!w->sock)
+		close_fd(w, &w->fd_in, w->outq_off < w->outq_len && !w->hold);
+	close_relay(w);
 	close_fd(w, &w->fd_err, true);
 	w->outq_off = w->outq_len = 0;
 }

@@ -72,8 +72,9 @@ struct spawn_spec {
 					 * rr's own */
 	uint32_t	 max_payload;
 	const char	*log_name;	/* component of its output lines */
-	bool		 plain;		/* no Goridge: stdin at EOF and stdout
-					 * joins stderr (on_init) */
+	bool		 plain;		/* no Goridge on the pipes: stdin at
+					 * EOF, stdout joins stderr (on_init,
+					 * and workers on a socket relay) */
 };
 
 enum worker_input {
@@ -89,8 +90,9 @@ struct worker {
 	pid_t			 pid;
 	int			 epfd;
 	const char		*log_name;
-	int			 fd_in;		/* worker's stdin, -1 when closed */
-	int			 fd_out;	/* worker's stdout */
+	int			 fd_in;		/* frames to it, -1 when closed */
+	int			 fd_out;	/* frames from it */
+	bool			 sock;		/* both are one relay socket */
 	int			 fd_err;	/* worker's stderr */
 	struct worker_fd	 ev_in, ev_out, ev_err;
 	struct goridge_decoder	 dec;
@@ -130,6 +132,12 @@ struct worker {
  */
 int		 worker_spawn(struct worker *, const struct spawn_spec *,
 		    int epfd, pid_t rr_pid);
+
+/*
+ * A socket relay's connection, handshake done, becomes the worker's way
+ * in and out (a plain spawn left it none).
+ */
+int		 worker_attach(struct worker *, int fd);
 
 /* Queue a data frame (one option: the context length). */
 int		 worker_send(struct worker *, uint8_t flags, const void *ctx,

@@ -101,7 +101,24 @@ write_config() {	# the YAML on stdin becomes $D/rr.yaml
 	cat >"$D/rr.yaml"
 }
 
-# basic_config COMMAND [INTERVAL [WORKERS]]: one ticker pool.  Optional
+on_socket() {	# the scenario runs on a socket relay
+	[ "${RELAY:-pipes}" != pipes ]
+}
+
+free_port() {	# a loopback port nobody listens on now
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+relay_address() {	# $RELAY (pipes, unix or tcp) as server.relay says it
+	case ${RELAY:-pipes} in
+	unix) echo "unix://$D/relay.sock" ;;
+	tcp) echo "tcp://127.0.0.1:$(free_port)" ;;
+	*) echo pipes ;;
+	esac
+}
+
+# basic_config COMMAND [INTERVAL [WORKERS]]: one ticker pool, on the relay
+# that $RELAY names (tests/run runs some files on each).  Optional
 # variables: RELAY_TIMEOUT, DESTROY_TIMEOUT (both 5s), SERVER_EXTRA and
 # POOL_EXTRA (YAML lines indented for server: and ticker.pool:).
 basic_config() {
@@ -109,6 +126,7 @@ basic_config() {
 version: '3'
 server:
   command: "$1"
+  relay: $(relay_address)
   relay_timeout: ${RELAY_TIMEOUT:-5s}
 ${SERVER_EXTRA:-}
 ticker:

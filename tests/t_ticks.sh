@@ -21,7 +21,8 @@ t_seed() {
 	    fail "later contexts not {\"lastTick\":<now>}: $later"
 	bad=$(ticks | consecutive) || fail "tick numbers: $bad"
 	check "RR_MODE" rec_match '^env .* RR_MODE=ticker$'
-	check "RR_RELAY" rec_match '^env .* RR_RELAY=pipes$'
+	check "RR_RELAY" rec_match "^env .* RR_RELAY=$(awk '/^  relay:/ { print $2 }' \
+	    "$D/rr.yaml")\$"
 	check "RR_VERSION" rec_match '^env .* RR_VERSION=[^ ]'
 	check "server.env" rec_match '^env .* FOO_BAR=from\\x20config$'
 	check "rr's own environment" rec_match '^env .* PATH=/'

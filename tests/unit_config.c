@@ -273,6 +273,23 @@ test_derived(void)
 	    2 * SEC_NS);
 	config_free(&c);
 
+	CHECK("derived: tcp relay loads", load(&c, MIN
+	    "  relay: tcp://127.0.0.1:7000\n", NULL, 0, err) == 0);
+	CHECK_STR("derived: tcp relay kept", c.server.relay,
+	    "tcp://127.0.0.1:7000");
+	config_free(&c);
+	CHECK("derived: unix relay loads", load(&c, MIN
+	    "  relay: unix:///tmp/rr.sock\n", NULL, 0, err) == 0);
+	config_free(&c);
+
+	CHECK("derived: rpc section alone listens where RoadRunner does",
+	    load(&c, MIN "rpc: {}\n", NULL, 0, err) == 0 && c.rpc.set &&
+	    c.rpc.listen != NULL &&
+	    strcmp(c.rpc.listen, "tcp://127.0.0.1:6001") == 0 &&
+	    c.rpc.max_connections == 64 &&
+	    c.rpc.idle_timeout == 60 * SEC_NS);
+	config_free(&c);
+
 	CHECK("derived: null section loads", load(&c, MIN "rpc:\nticker:\n",
 	    NULL, 0, err) == 0);
 	CHECK("derived: null rpc is no rpc", !c.rpc.set);
@@ -377,14 +394,6 @@ static const struct bad bads[] = {
 	    MIN "logs:\n  encoding: xml\n", NULL,
 	    "rr.yaml:5:13: logs.encoding: \"xml\" is not a valid value "
 	    "(expected one of console, json)" },
-	{ "relay tcp",
-	    MIN "  relay: tcp://127.0.0.1:7000\n", NULL,
-	    "rr.yaml:4:10: server.relay: \"tcp://127.0.0.1:7000\": socket "
-	    "relays are not supported yet (use pipes)" },
-	{ "relay unix",
-	    MIN "  relay: unix:///tmp/rr.sock\n", NULL,
-	    "rr.yaml:4:10: server.relay: \"unix:///tmp/rr.sock\": socket "
-	    "relays are not supported yet (use pipes)" },
 	{ "relay nonsense",
 	    MIN "  relay: pipe\n", NULL,
 	    "rr.yaml:4:10: server.relay: \"pipe\" is not a valid relay "

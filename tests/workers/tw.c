@@ -3,9 +3,12 @@
  * malloc per frame.
  */
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "tw.h"
@@ -172,4 +175,45 @@ tw_write(int fd, uint8_t flags, const uint32_t *opt, unsigned nopt,
 	}
 	free(buf);
 	return 0;
+}
+
+int
+tw_relay(int *in, int *out)
+{
+	const char *relay = getenv("RR_RELAY");
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char host[256], *colon;
+	int fd = -1, tries;
+
+	if (relay == NULL || strcmp(relay, "pipes") == 0)
+		return 0;
+	if (strncmp(relay, "unix://", 7) == 0) {
+		snprintf(sun.sun_path, sizeof sun.sun_path, "%s", relay + 7);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		for (tries = 0; fd != -1 && tries < 10; tries++, usleep(1000))
+			if (connect(fd, (struct sockaddr *)&sun,
+			    sizeof sun) == 0)
+				break;
+	} else if (strncmp(relay, "tcp://", 6) == 0) {
+		snprintf(host, sizeof host, "%s", relay + 6);
+		if ((colon = strrchr(host, ':')) == NULL)
+			goto bad;
+		*colon = '\0';
+		if (getaddrinfo(host, colon + 1, &hints, &res) != 0)
+			goto bad;
+		fd = socket(res->ai_family, SOCK_STREAM, 0);
+		for (tries = 0; fd != -1 && tries < 10; tries++, usleep(1000))
+			if (connect(fd, res->ai_addr, res->ai_addrlen) == 0)
+				break;
+		freeaddrinfo(res);
+	}
+	if (fd == -1 || tries == 10)
+		goto bad;
+	*in = *out = fd;
+	return 0;
+bad:
+	fprintf(stderr, "tworker: cannot connect to RR_RELAY=%s: %s\n", relay,
+	    strerror(errno));
+	return -1;
 }

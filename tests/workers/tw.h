@@ -49,4 +49,11 @@ int	tw_write(int fd, uint8_t flags, const uint32_t *opt, unsigned nopt,
 	    const void *a, size_t na, const void *b, size_t nb,
 	    uint32_t crc_xor);
 
+/*
+ * Where frames go, from RR_RELAY: pipes (0 and 1), or a connection to
+ * tcp://host:port or unix://path, made as the PHP library's SocketRelay
+ * makes it.  -1 with a message on stderr when it cannot connect.
+ */
+int	 tw_relay(int *in, int *out);
+
 #endif

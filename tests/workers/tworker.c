@@ -69,6 +69,10 @@ extern char **environ;
 
 enum mode { ECHO, ERROR, HANG, GARBAGE_MODE, BADCRC, STOPME };
 
+
+/* Frames come and go on stdin and stdout, or on RR_RELAY's socket. */
+static int relay_in = 0, relay_out = 1;
+
 static const char *mode_names[] = {
 	"echo", "error", "hang", "garbage", "badcrc", "stopme"
 };
@@ -296,7 +300,7 @@ handle_control(const struct tw_frame *f)
 	if (faulty() && o.shake_ms > 0)
 		sleep_ms(o.shake_ms);
 	n = snprintf(reply, sizeof reply, "{\"pid\":%d}", (int)getpid());
-	if (tw_write(1, TW_CONTROL, NULL, 0, reply, (size_t)n, NULL, 0, 0)) {
+	if (tw_write(relay_out, TW_CONTROL, NULL, 0, reply, (size_t)n, NULL, 0, 0)) {
 		fprintf(stderr, "tworker: write: %s\n", strerror(errno));
 		exit(2);
 	}
@@ -337,11 +341,11 @@ handle_data(const struct tw_frame *f)
 	switch (m) {
 	case ECHO:
 	case BADCRC:
-		r = tw_write(1, 0, &ctxlen, 1, f->payload, f->len, NULL, 0,
+		r = tw_write(relay_out, 0, &ctxlen, 1, f->payload, f->len, NULL, 0,
 		    m == BADCRC ? 0xdeadbeefu : 0);
 		break;
 	case ERROR:
-		r = tw_write(1, TW_ERROR, NULL, 0, o.message,
+		r = tw_write(relay_out, TW_ERROR, NULL, 0, o.message,
 		    strlen(o.message), NULL, 0, 0);
 		break;
 	case HANG:
@@ -352,7 +356,7 @@ handle_data(const struct tw_frame *f)
 		    sizeof GARBAGE - 1 ? 0 : -1;
 		break;
 	case STOPME:
-		r = tw_write(1, 0, &stoplen, 1, STOP_CTX, stoplen, NULL, 0, 0);
+		r = tw_write(relay_out, 0, &stoplen, 1, STOP_CTX, stoplen, NULL, 0, 0);
 		break;
 	}
 	if (r == -1) {
@@ -435,6 +439,8 @@ main(int argc, char **argv)
 	}
 	fprintf(stderr, "tworker %s pid=%d\n", mode_names[o.mode],
 	    (int)getpid());
+	if (tw_relay(&relay_in, &relay_out) == -1)
+		return 2;
 	record_start();
 	if (o.child_file != NULL && faulty())
 		fork_sleeper(o.child_file);
@@ -445,7 +451,7 @@ main(int argc, char **argv)
 		return 2;
 
 	for (;;) {
-		r = tw_read(0, &f, err, sizeof err);
+		r = tw_read(relay_in, &f, err, sizeof err);
 		if (tw_split_headers != split) {
 			split = tw_split_headers;
 			fprintf(stderr, "tworker: frame header split across "
