@@ -120,7 +120,7 @@ next_frame(struct client *c, struct goridge_frame *f)
  */
 static int
 call(struct client *c, const char *method, const char *arg,
-    struct rpc_out *out)
+    struct buf *out)
 {
 	uint32_t opts[2] = { ++c->seq, (uint32_t)strlen(method) };
 	size_t alen = strlen(arg), total;
@@ -148,10 +148,10 @@ call(struct client *c, const char *method, const char *arg,
 		    f.noptions ? f.options[0] : 0, c->seq);
 		return -1;
 	}
-	out->len = 0;
-	rpc_put(out, (const char *)f.payload + f.options[1],
+	buf_reset(out);
+	buf_put(out, (const char *)f.payload + f.options[1],
 	    f.len - f.options[1]);
-	rpc_put(out, "", 1);	/* a NUL, not counted */
+	buf_put(out, "", 1);	/* a NUL, not counted */
 	out->len--;
 	return (f.flags & GR_ERROR) ? 1 : 0;
 }
@@ -161,7 +161,7 @@ static int
 plugins(struct client *c, const char *list_method, char *const *given,
     size_t ngiven, char names[][NAME_MAX_LEN], size_t *n)
 {
-	struct rpc_out out = { 0 };
+	struct buf out = { 0 };
 	struct json j;
 	int r;
 
@@ -173,11 +173,11 @@ plugins(struct client *c, const char *list_method, char *const *given,
 	}
 	if ((r = call(c, list_method, "true", &out)) != 0) {
 		if (r == 1)
-			complain("%s: %s", list_method, out.buf);
-		free(out.buf);
+			complain("%s: %s", list_method, out.data);
+		buf_free(&out);
 		return -1;
 	}
-	json_init(&j, out.buf, out.len);
+	json_init(&j, out.data, out.len);
 	if (json_take(&j, '[') && !json_take(&j, ']'))
 		do {
 			if (*n == PLUGINS_MAX || !json_string(&j, names[*n],
@@ -185,7 +185,7 @@ plugins(struct client *c, const char *list_method, char *const *given,
 				break;
 			(*n)++;
 		} while (json_take(&j, ','));
-	free(out.buf);
+	buf_free(&out);
 	return 0;
 }
 
@@ -362,7 +362,7 @@ parse_worker(struct json *j, struct row *r, double now)
 
 /* Returns the rows of {"workers":[...]}, or -1 for a reply it can't read. */
 static long
-parse_workers(const struct rpc_out *out, struct row **rows)
+parse_workers(const struct buf *out, struct row **rows)
 {
 	struct timespec ts;
 	struct json j;
@@ -372,7 +372,7 @@ parse_workers(const struct rpc_out *out, struct row **rows)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	*rows = NULL;
-	json_init(&j, out->buf, out->len);
+	json_init(&j, out->data, out->len);
 	if (!json_take(&j, '{') || !json_string(&j, key, sizeof key, NULL) ||
 	    strcmp(key, "workers") != 0 || !json_take(&j, ':'))
 		return -1;
@@ -397,18 +397,18 @@ parse_workers(const struct rpc_out *out, struct row **rows)
 static int
 show_workers(struct client *c, char names[][NAME_MAX_LEN], size_t n)
 {
-	struct rpc_out out = { 0 }, arg = { 0 };
+	struct buf out = { 0 }, arg = { 0 };
 	struct row *rows;
 	long nrows;
 	size_t i;
 	int r = 0;
 
 	for (i = 0; i < n && r == 0; i++) {
-		arg.len = 0;
-		rpc_put_json_string(&arg, names[i], strlen(names[i]));
-		rpc_put(&arg, "", 1);
-		if ((r = call(c, "informer.Workers", arg.buf, &out)) == 1)
-			complain("informer.Workers(%s): %s", names[i], out.buf);
+		buf_reset(&arg);
+		buf_json_string(&arg, names[i], strlen(names[i]));
+		buf_put(&arg, "", 1);
+		if ((r = call(c, "informer.Workers", arg.data, &out)) == 1)
+			complain("informer.Workers(%s): %s", names[i], out.data);
 		if (r != 0)
 			break;
 		if ((nrows = parse_workers(&out, &rows)) < 0) {
@@ -421,8 +421,8 @@ show_workers(struct client *c, char names[][NAME_MAX_LEN], size_t n)
 		}
 		free(rows);
 	}
-	free(out.buf);
-	free(arg.buf);
+	buf_free(&out);
+	buf_free(&arg);
 	return r == 0 ? 0 : 1;
 }
 
@@ -475,7 +475,7 @@ ctl_reset(const struct config *cfg, char *const *given, size_t ngiven,
     bool silent)
 {
 	char names[PLUGINS_MAX][NAME_MAX_LEN];
-	struct rpc_out out = { 0 }, arg = { 0 };
+	struct buf out = { 0 }, arg = { 0 };
 	struct client c;
 	size_t i, n;
 	int r = -1;
@@ -487,17 +487,17 @@ ctl_reset(const struct config *cfg, char *const *given, size_t ngiven,
 		if (!silent)
 			printf("resetting plugin: [%s]\n", names[i]);
 		fflush(stdout);
-		arg.len = 0;
-		rpc_put_json_string(&arg, names[i], strlen(names[i]));
-		rpc_put(&arg, "", 1);
-		if ((r = call(&c, "resetter.Reset", arg.buf, &out)) == 1)
-			complain("resetter.Reset(%s): %s", names[i], out.buf);
+		buf_reset(&arg);
+		buf_json_string(&arg, names[i], strlen(names[i]));
+		buf_put(&arg, "", 1);
+		if ((r = call(&c, "resetter.Reset", arg.data, &out)) == 1)
+			complain("resetter.Reset(%s): %s", names[i], out.data);
 		else if (r == 0 && !silent)
 			printf("plugin reset: [%s]\n", names[i]);
 	}
 out:
-	free(out.buf);
-	free(arg.buf);
+	buf_free(&out);
+	buf_free(&arg);
 	client_close(&c);
 	return r == 0 ? 0 : 1;
 }

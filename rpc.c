@@ -23,78 +23,6 @@
 #define OUT_HIGH	(1u << 20)	/* stop reading above this backlog */
 #define BACKLOG		128
 
-void
-rpc_put(struct rpc_out *o, const char *s, size_t n)
-{
-	size_t cap;
-	char *p;
-
-	if (o->failed)
-		return;
-	if (o->len + n > o->cap) {
-		for (cap = o->cap ? o->cap : 4096; cap < o->len + n; cap *= 2)
-			;
-		if ((p = realloc(o->buf, cap)) == NULL) {
-			o->failed = true;
-			return;
-		}
-		o->buf = p;
-		o->cap = cap;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-}
-
-void
-rpc_puts(struct rpc_out *o, const char *s)
-{
-	rpc_put(o, s, strlen(s));
-}
-
-void
-rpc_printf(struct rpc_out *o, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		rpc_put(o, buf, (size_t)n < sizeof buf ? (size_t)n :
-		    sizeof buf - 1);
-}
-
-void
-rpc_put_json_string(struct rpc_out *o, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	char esc[6] = "\\u00";
-	size_t i, start = 0;
-
-	rpc_put(o, "\"", 1);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		rpc_put(o, s + start, i - start);
-		start = i + 1;
-		if (c == '"' || c == '\\') {
-			esc[1] = (char)c;
-			rpc_put(o, esc, 2);
-			esc[1] = 'u';
-		} else {
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			rpc_put(o, esc, 6);
-		}
-	}
-	rpc_put(o, s + start, n - start);
-	rpc_put(o, "\"", 1);
-}
-
 int
 rpc_register(struct rpc_server *s, const char *name, rpc_fn *fn, void *ctx)
 {
@@ -165,10 +93,10 @@ rpc_close(struct rpc_server *s)
 			drop(s, &s->conns[i]);
 		goridge_decoder_free(&s->conns[i].dec);
 		free(s->conns[i].in);
-		free(s->conns[i].out);
+		buf_free(&s->conns[i].out);
 	}
 	free(s->conns);
-	free(s->res.buf);
+	buf_free(&s->res);
 	if (s->lfd != -1)
 		epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->lfd, NULL);
 	listen_close(&s->addr, s->lfd);
@@ -189,7 +117,7 @@ rpc_owns(const struct rpc_server *s, const void *ptr)
 static int
 want(struct rpc_server *s, struct rpc_conn *c)
 {
-	size_t backlog = c->out_len - c->out_off;
+	size_t backlog = buf_pending(&c->out);
 	uint32_t events = (backlog < OUT_HIGH ? EPOLLIN : 0) |
 	    (backlog > 0 ? EPOLLOUT : 0);
 	struct epoll_event ev = { .events = events, .data.ptr = c };
@@ -242,7 +170,8 @@ on_accept(struct rpc_server *s, int64_t now)
 		else
 			goridge_decoder_reset(&c->dec);
 		c->fd = fd;
-		c->in_len = c->out_len = c->out_off = 0;
+		c->in_len = 0;
+		buf_reset(&c->out);
 		c->active = now;
 		c->events = EPOLLIN;
 		c->id = ++s->next_id;
@@ -282,12 +211,12 @@ unknown(struct rpc_server *s, const char *m, size_t n)
 	for (i = 0; dot != NULL && i < s->nmethods; i++)
 		service |= strncmp(s->methods[i].name, m, svc) == 0;
 	if (dot == NULL)
-		rpc_puts(&s->res, "rpc: service/method request ill-formed: ");
+		buf_puts(&s->res, "rpc: service/method request ill-formed: ");
 	else if (service)
-		rpc_puts(&s->res, "rpc: can't find method ");
+		buf_puts(&s->res, "rpc: can't find method ");
 	else
-		rpc_puts(&s->res, "rpc: can't find service ");
-	rpc_put(&s->res, m, n);
+		buf_puts(&s->res, "rpc: can't find service ");
+	buf_put(&s->res, m, n);
 }
 
 bool
@@ -301,11 +230,10 @@ rpc_call(struct rpc_server *s, const struct goridge_frame *f,
 
 	*method = m;
 	*method_len = n;
-	s->res.len = 0;
-	s->res.failed = false;
+	buf_reset(&s->res);
 	s->calls++;
 	if (codec != GR_CODEC_JSON) {
-		rpc_printf(&s->res, "rr speaks only JSON (codec 0x%02x), as "
+		buf_printf(&s->res, "rr speaks only JSON (codec 0x%02x), as "
 		    "spiral/goridge's RPC sends by default", codec);
 		error = true;
 	} else if (!find_method(s, m, n, &at)) {
@@ -315,46 +243,12 @@ rpc_call(struct rpc_server *s, const struct goridge_frame *f,
 		error = s->methods[at].fn(s->methods[at].ctx,
 		    m + n, f->len - n, &s->res) == -1;
 	if (s->res.failed) {
-		s->res.len = 0;
-		s->res.failed = false;
-		rpc_puts(&s->res, "rr: out of memory");
+		buf_reset(&s->res);
+		buf_puts(&s->res, "rr: out of memory");
 		error = true;
 	}
 	s->errors += error;
 	return error;
-}
-
-/* Queue what the socket did not take of a reply. */
-static int
-park(struct rpc_conn *c, const struct iovec *iov, int n, size_t sent)
-{
-	size_t need = c->out_len, len, cap;
-	uint8_t *p;
-	int i;
-
-	for (i = 0; i < n; i++)
-		need += iov[i].iov_len;
-	need -= sent;
-	if (need > c->out_cap) {
-		for (cap = c->out_cap ? c->out_cap : 4096; cap < need; cap *= 2)
-			;
-		if ((p = realloc(c->out, cap)) == NULL)
-			return -1;
-		c->out = p;
-		c->out_cap = cap;
-	}
-	for (i = 0; i < n; i++) {
-		len = iov[i].iov_len;
-		if (sent >= len) {
-			sent -= len;
-			continue;
-		}
-		memcpy(c->out + c->out_len, (uint8_t *)iov[i].iov_base + sent,
-		    len - sent);
-		c->out_len += len - sent;
-		sent = 0;
-	}
-	return 0;
 }
 
 /* Answer one request frame; -1 when the connection must go. */
@@ -374,10 +268,10 @@ answer(struct rpc_server *s, struct rpc_conn *c, const struct goridge_frame *f)
 	    ~(GR_CONTROL | GR_ERROR)) | (error ? GR_ERROR : 0)), 0, f->options,
 	    2, (uint32_t)(mlen + s->res.len));
 	iov[1] = (struct iovec){ (void *)m, mlen };
-	iov[2] = (struct iovec){ s->res.buf, s->res.len };
+	iov[2] = (struct iovec){ s->res.data, s->res.len };
 	total = iov[0].iov_len + mlen + s->res.len;
-	if (c->out_len == c->out_off) {
-		c->out_len = c->out_off = 0;
+	if (buf_pending(&c->out) == 0) {
+		buf_reset(&c->out);
 		sent = writev(c->fd, iov, 3);
 		if (sent == -1 && errno != EAGAIN)
 			return -1;
@@ -386,7 +280,8 @@ answer(struct rpc_server *s, struct rpc_conn *c, const struct goridge_frame *f)
 		if (sent == -1)
 			sent = 0;
 	}
-	return park(c, iov, 3, (size_t)sent);
+	buf_park(&c->out, iov, 3, (size_t)sent);
+	return c->out.failed ? -1 : 0;
 }
 
 const char *
@@ -411,7 +306,7 @@ serve_input(struct rpc_server *s, struct rpc_conn *c)
 	const char *why;
 	size_t used, pos = 0;
 
-	while (pos < c->in_len && c->out_len - c->out_off < OUT_HIGH) {
+	while (pos < c->in_len && buf_pending(&c->out) < OUT_HIGH) {
 		st = goridge_feed(&c->dec, c->in + pos, c->in_len - pos, &used,
 		    &f);
 		pos += used;
@@ -439,13 +334,13 @@ flush(struct rpc_conn *c)
 {
 	ssize_t n;
 
-	while (c->out_off < c->out_len) {
-		n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
+	while (buf_pending(&c->out) > 0) {
+		n = write(c->fd, c->out.data + c->out.off, buf_pending(&c->out));
 		if (n == -1)
 			return errno == EAGAIN ? 0 : -1;
-		c->out_off += (size_t)n;
+		c->out.off += (size_t)n;
 	}
-	c->out_off = c->out_len = 0;
+	buf_reset(&c->out);
 	return 0;
 }
 
@@ -459,7 +354,7 @@ on_conn(struct rpc_server *s, struct rpc_conn *c, uint32_t events,
 		goto gone;
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		while (c->in_len < IN_SIZE &&
-		    c->out_len - c->out_off < OUT_HIGH &&
+		    buf_pending(&c->out) < OUT_HIGH &&
 		    (n = read(c->fd, c->in + c->in_len, IN_SIZE - c->in_len)) >
 		    0) {
 			c->in_len += (size_t)n;

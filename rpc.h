@@ -19,39 +19,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "config.h"
 #include "goridge.h"
 #include "listen.h"
 
 #define RPC_METHODS_MAX	32
 
-/* A method's output: JSON for a result, plain text for an error. */
-struct rpc_out {
-	char		*buf;
-	size_t		 len, cap;
-	bool		 failed;	/* out of memory: the call fails */
-};
-
-void	rpc_put(struct rpc_out *, const char *, size_t);
-void	rpc_puts(struct rpc_out *, const char *);
-void	rpc_printf(struct rpc_out *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-void	rpc_put_json_string(struct rpc_out *, const char *, size_t);
-
 /*
  * A method: arg is its JSON argument (not NUL-terminated).  Returns 0 with
  * the JSON result in out, or -1 with an error text in out.
  */
 typedef int rpc_fn(void *ctx, const char *arg, size_t arglen,
-    struct rpc_out *out);
+    struct buf *out);
 
 struct rpc_conn {
 	int		 fd;		/* -1: a free slot */
 	struct goridge_decoder dec;
 	uint8_t		*in;		/* bytes read, not yet taken */
 	size_t		 in_len;
-	uint8_t		*out;		/* replies the socket has not taken */
-	size_t		 out_len, out_off, out_cap;
+	struct buf	 out;		/* replies the socket has not taken */
 	int64_t		 active;	/* the last byte read */
 	uint32_t	 events;	/* registered with epoll */
 	uint64_t	 id;		/* for log lines */
@@ -71,7 +58,7 @@ struct rpc_server {
 		void	*ctx;
 	} methods[RPC_METHODS_MAX];
 	size_t		 nmethods;
-	struct rpc_out	 res;		/* the reply being built */
+	struct buf	 res;		/* the reply being built */
 	uint64_t	 next_id;
 	uint64_t	 refused, refused_told;
 	int64_t		 refused_at;

@@ -71,41 +71,28 @@ status_of(const struct worker *w)
 	}
 }
 
-/* Digits by hand: this runs for every worker of every call. */
-static void
-put_u64(struct rpc_out *o, uint64_t v)
-{
-	char d[20];
-	size_t n = sizeof d;
-
-	do
-		d[--n] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	rpc_put(o, d + n, sizeof d - n);
-}
-
 /* The argument: one plugin name, as a JSON string. */
 static int
 plugin_arg(const char *arg, size_t len, char *name, size_t cap,
-    struct rpc_out *out)
+    struct buf *out)
 {
 	struct json j;
 
 	json_init(&j, arg, len);
 	if (json_string(&j, name, cap, NULL) && json_end(&j))
 		return 0;
-	rpc_puts(out, "expected a plugin name as a JSON string, such as "
+	buf_puts(out, "expected a plugin name as a JSON string, such as "
 	    "\"" PLUGIN "\"");
 	return -1;
 }
 
 static int
-list_plugins(void *ctx, const char *arg, size_t len, struct rpc_out *out)
+list_plugins(void *ctx, const char *arg, size_t len, struct buf *out)
 {
 	(void)ctx;
 	(void)arg;
 	(void)len;
-	rpc_puts(out, "[\"" PLUGIN "\"]");
+	buf_puts(out, "[\"" PLUGIN "\"]");
 	return 0;
 }
 
@@ -128,7 +115,7 @@ sort_by_pid(struct services *s, size_t *n)
 
 static void
 put_worker(struct services *s, const struct worker *w, int64_t mono,
-    int64_t real, struct rpc_out *o)
+    int64_t real, struct buf *o)
 {
 	enum rr_status st = status_of(w);
 	int64_t age = mono - w->spawned_at;
@@ -138,30 +125,30 @@ put_worker(struct services *s, const struct worker *w, int64_t mono,
 	if (age > 0)
 		cpu = (uint64_t)((double)w->cpu_ticks / (double)s->clk_tck *
 		    1e4 / ((double)age / SEC_NS) + 0.5);
-	rpc_puts(o, "{\"pid\":");
-	put_u64(o, (uint64_t)w->pid);
-	rpc_puts(o, ",\"status\":");
-	put_u64(o, st);
-	rpc_puts(o, ",\"numExecs\":");
-	put_u64(o, w->jobs);
-	rpc_puts(o, ",\"created\":");
-	put_u64(o, (uint64_t)(real - age));
-	rpc_puts(o, ",\"memoryUsage\":");
-	put_u64(o, w->own_rss);
-	rpc_puts(o, ",\"CPUPercent\":");
-	put_u64(o, cpu / 100);
-	rpc_put(o, ".", 1);
-	rpc_put(o, &"0123456789"[cpu % 100 / 10], 1);
-	rpc_put(o, &"0123456789"[cpu % 10], 1);
-	rpc_puts(o, ",\"command\":");
-	rpc_put(o, s->command.buf, s->command.len);
-	rpc_puts(o, ",\"statusStr\":\"");
-	rpc_puts(o, status_names[st]);
-	rpc_puts(o, "\"}");
+	buf_puts(o, "{\"pid\":");
+	buf_put_u64(o, (uint64_t)w->pid);
+	buf_puts(o, ",\"status\":");
+	buf_put_u64(o, st);
+	buf_puts(o, ",\"numExecs\":");
+	buf_put_u64(o, w->jobs);
+	buf_puts(o, ",\"created\":");
+	buf_put_u64(o, (uint64_t)(real - age));
+	buf_puts(o, ",\"memoryUsage\":");
+	buf_put_u64(o, w->own_rss);
+	buf_puts(o, ",\"CPUPercent\":");
+	buf_put_u64(o, cpu / 100);
+	buf_put(o, ".", 1);
+	buf_put(o, &"0123456789"[cpu % 100 / 10], 1);
+	buf_put(o, &"0123456789"[cpu % 10], 1);
+	buf_puts(o, ",\"command\":");
+	buf_put(o, s->command.data, s->command.len);
+	buf_puts(o, ",\"statusStr\":\"");
+	buf_puts(o, status_names[st]);
+	buf_puts(o, "\"}");
 }
 
 static int
-informer_workers(void *ctx, const char *arg, size_t len, struct rpc_out *out)
+informer_workers(void *ctx, const char *arg, size_t len, struct buf *out)
 {
 	struct services *s = ctx;
 	int64_t mono = clock_ns(CLOCK_MONOTONIC), real;
@@ -172,7 +159,7 @@ informer_workers(void *ctx, const char *arg, size_t len, struct rpc_out *out)
 		return -1;
 	/* RoadRunner's answer for a plugin without workers */
 	if (strcmp(name, PLUGIN) != 0) {
-		rpc_puts(out, "{\"workers\":null}");
+		buf_puts(out, "{\"workers\":null}");
 		return 0;
 	}
 	sort_by_pid(s, &n);
@@ -185,18 +172,18 @@ informer_workers(void *ctx, const char *arg, size_t len, struct rpc_out *out)
 		s->sampled = mono;
 	}
 	real = clock_ns(CLOCK_REALTIME);
-	rpc_puts(out, "{\"workers\":[");
+	buf_puts(out, "{\"workers\":[");
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			rpc_put(out, ",", 1);
+			buf_put(out, ",", 1);
 		put_worker(s, &s->pool->slots[s->order[i]], mono, real, out);
 	}
-	rpc_puts(out, "]}");
+	buf_puts(out, "]}");
 	return 0;
 }
 
 static int
-resetter_reset(void *ctx, const char *arg, size_t len, struct rpc_out *out)
+resetter_reset(void *ctx, const char *arg, size_t len, struct buf *out)
 {
 	struct services *s = ctx;
 	char name[64];
@@ -204,27 +191,27 @@ resetter_reset(void *ctx, const char *arg, size_t len, struct rpc_out *out)
 	if (plugin_arg(arg, len, name, sizeof name, out) == -1)
 		return -1;
 	if (strcmp(name, PLUGIN) != 0) {
-		rpc_puts(out, "no such plugin: ");
-		rpc_puts(out, name);
+		buf_puts(out, "no such plugin: ");
+		buf_puts(out, name);
 		return -1;
 	}
 	s->reset(s->reset_arg, "rpc");
-	rpc_puts(out, "true");
+	buf_puts(out, "true");
 	return 0;
 }
 
 static int
-rpc_version(void *ctx, const char *arg, size_t len, struct rpc_out *out)
+rpc_version(void *ctx, const char *arg, size_t len, struct buf *out)
 {
 	(void)ctx;
 	(void)arg;
 	(void)len;
-	rpc_puts(out, "\"" RR_VERSION "\"");
+	buf_puts(out, "\"" RR_VERSION "\"");
 	return 0;
 }
 
 static int
-ticker_stats(void *ctx, const char *arg, size_t len, struct rpc_out *out)
+ticker_stats(void *ctx, const char *arg, size_t len, struct buf *out)
 {
 	struct services *s = ctx;
 	struct ticker_counter c[TICKER_COUNTERS_MAX];
@@ -232,14 +219,14 @@ ticker_stats(void *ctx, const char *arg, size_t len, struct rpc_out *out)
 
 	(void)arg;
 	(void)len;
-	rpc_put(out, "{", 1);
+	buf_put(out, "{", 1);
 	for (i = 0; i < n; i++) {
-		rpc_puts(out, i ? ",\"" : "\"");
-		rpc_puts(out, c[i].name);
-		rpc_puts(out, "\":");
-		put_u64(out, c[i].value);
+		buf_puts(out, i ? ",\"" : "\"");
+		buf_puts(out, c[i].name);
+		buf_puts(out, "\":");
+		buf_put_u64(out, c[i].value);
 	}
-	rpc_put(out, "}", 1);
+	buf_put(out, "}", 1);
 	return 0;
 }
 
@@ -258,7 +245,7 @@ services_init(struct services *s, struct rpc_server *rpc, struct pool *p,
 		{ "rpc.Version", rpc_version },
 		{ "ticker.Stats", ticker_stats },
 	};
-	struct rpc_out cmd = { 0 };
+	struct buf cmd = { 0 };
 	size_t i;
 
 	memset(s, 0, sizeof *s);
@@ -269,11 +256,11 @@ services_init(struct services *s, struct rpc_server *rpc, struct pool *p,
 	s->clk_tck = sysconf(_SC_CLK_TCK);
 	s->sampled = INT64_MIN / 2;
 	for (i = 0; i < cfg->server.command.argc; i++) {
-		rpc_puts(&cmd, i ? " " : "");
-		rpc_puts(&cmd, cfg->server.command.argv[i]);
+		buf_puts(&cmd, i ? " " : "");
+		buf_puts(&cmd, cfg->server.command.argv[i]);
 	}
-	rpc_put_json_string(&s->command, cmd.buf ? cmd.buf : "", cmd.len);
-	free(cmd.buf);
+	buf_json_string(&s->command, cmd.data ? cmd.data : "", cmd.len);
+	buf_free(&cmd);
 	if (s->command.failed ||
 	    (s->order = calloc(p->nslots, sizeof *s->order)) == NULL)
 		return -1;
@@ -286,6 +273,6 @@ services_init(struct services *s, struct rpc_server *rpc, struct pool *p,
 void
 services_free(struct services *s)
 {
-	free(s->command.buf);
+	buf_free(&s->command);
 	free(s->order);
 }

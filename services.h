@@ -23,7 +23,7 @@ struct services {
 	struct ticker	*ticker;
 	reset_fn	*reset;
 	void		*reset_arg;
-	struct rpc_out	 command;	/* server.command as a JSON string */
+	struct buf	 command;	/* server.command as a JSON string */
 	size_t		*order;		/* slots by pid, for informer */
 	int64_t		 sampled;	/* the last look at /proc */
 	long		 clk_tck;

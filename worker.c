@@ -181,7 +181,7 @@ worker_spawn(struct worker *w, const struct spawn_spec *spec, int epfd,
 	w->ev_in = (struct worker_fd){ w, WFD_IN };
 	w->ev_out = (struct worker_fd){ w, WFD_OUT };
 	w->ev_err = (struct worker_fd){ w, WFD_ERR };
-	w->outq_len = w->outq_off = 0;
+	buf_reset(&w->outq);
 	w->hold = false;
 	w->line_len = 0;
 	w->line_cut = false;
@@ -231,36 +231,6 @@ worker_attach(struct worker *w, int fd)
 	return watch(w, EPOLL_CTL_ADD, fd, &w->ev_out, EPOLLIN);
 }
 
-static int
-queue(struct worker *w, const struct iovec *iov, int n, size_t skip)
-{
-	size_t need = w->outq_len, len;
-	uint8_t *p;
-	int i;
-
-	for (i = 0; i < n; i++)
-		need += iov[i].iov_len;
-	need -= skip;
-	if (need > w->outq_cap) {
-		if ((p = realloc(w->outq, need)) == NULL)
-			return -1;
-		w->outq = p;
-		w->outq_cap = need;
-	}
-	for (i = 0; i < n; i++) {
-		len = iov[i].iov_len;
-		if (skip >= len) {
-			skip -= len;
-			continue;
-		}
-		memcpy(w->outq + w->outq_len, (uint8_t *)iov[i].iov_base + skip,
-		    len - skip);
-		w->outq_len += len - skip;
-		skip = 0;
-	}
-	return 0;
-}
-
 /*
  * Send a whole frame with one writev when nothing is queued, so its header
  * arrives in one piece (PROTOCOL.md 9.1); park what the pipe did not take
@@ -269,7 +239,7 @@ queue(struct worker *w, const struct iovec *iov, int n, size_t skip)
 static int
 send_iov(struct worker *w, const struct iovec *iov, int n)
 {
-	bool was_empty = w->outq_off == w->outq_len;
+	bool was_empty = buf_pending(&w->outq) == 0;
 	ssize_t sent = 0;
 	size_t total = 0;
 	int i;
@@ -281,7 +251,7 @@ send_iov(struct worker *w, const struct iovec *iov, int n)
 	for (i = 0; i < n; i++)
 		total += iov[i].iov_len;
 	if (was_empty && !w->hold) {
-		w->outq_off = w->outq_len = 0;
+		buf_reset(&w->outq);
 		if ((sent = writev(w->fd_in, iov, n)) == -1) {
 			if (errno != EAGAIN)
 				return -1;
@@ -290,7 +260,8 @@ send_iov(struct worker *w, const struct iovec *iov, int n)
 		if ((size_t)sent == total)
 			return 0;
 	}
-	if (queue(w, iov, n, (size_t)sent) == -1)
+	buf_park(&w->outq, iov, n, (size_t)sent);
+	if (w->outq.failed)
 		return -1;
 	if (was_empty && !w->hold && want_out(w, true) == -1)
 		return -1;
@@ -331,17 +302,17 @@ worker_flush(struct worker *w)
 	ssize_t n;
 
 	w->hold = false;
-	while (w->outq_off < w->outq_len) {
-		n = write(w->fd_in, w->outq + w->outq_off,
-		    w->outq_len - w->outq_off);
+	while (buf_pending(&w->outq) > 0) {
+		n = write(w->fd_in, w->outq.data + w->outq.off,
+		    buf_pending(&w->outq));
 		if (n == -1) {
 			if (errno != EAGAIN)
 				return -1;
 			return armed ? 0 : want_out(w, true);
 		}
-		w->outq_off += (size_t)n;
+		w->outq.off += (size_t)n;
 	}
-	w->outq_off = w->outq_len = 0;
+	buf_reset(&w->outq);
 	if (armed)
 		want_out(w, false);
 	return 0;
@@ -602,17 +573,15 @@ worker_release(struct worker *w)
 	if (rd.owner == w)
 		rd.owner = NULL;
 	if (!w->sock)
-		close_fd(w, &w->fd_in, w->outq_off < w->outq_len && !w->hold);
+		close_fd(w, &w->fd_in, buf_pending(&w->outq) > 0 && !w->hold);
 	close_relay(w);
 	close_fd(w, &w->fd_err, true);
-	w->outq_off = w->outq_len = 0;
+	buf_reset(&w->outq);
 }
 
 void
 worker_free(struct worker *w)
 {
 	goridge_decoder_free(&w->dec);
-	free(w->outq);
-	w->outq = NULL;
-	w->outq_cap = 0;
+	buf_free(&w->outq);
 }

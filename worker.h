@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "buf.h"
 #include "goridge.h"
 
 #define WORKER_LINE_MAX	1024	/* longer stderr lines are cut */
@@ -99,8 +100,7 @@ struct worker {
 
 	/* Output that a full pipe did not take yet (and, while held, frames
 	 * queued until the handshake is done). */
-	uint8_t			*outq;
-	size_t			 outq_len, outq_off, outq_cap;
+	struct buf		 outq;
 	bool			 hold;
 
 	char			 line[WORKER_LINE_MAX];

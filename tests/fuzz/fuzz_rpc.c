@@ -29,7 +29,7 @@ static int ready;
 
 /* As services.c reads a plugin name. */
 static int
-plugin(void *ctx, const char *arg, size_t len, struct rpc_out *out)
+plugin(void *ctx, const char *arg, size_t len, struct buf *out)
 {
 	char name[64];
 	struct json j;
@@ -37,26 +37,26 @@ plugin(void *ctx, const char *arg, size_t len, struct rpc_out *out)
 	(void)ctx;
 	json_init(&j, arg, len);
 	if (!json_string(&j, name, sizeof name, NULL) || !json_end(&j)) {
-		rpc_puts(out, "expected a plugin name");
+		buf_puts(out, "expected a plugin name");
 		return -1;
 	}
-	rpc_put_json_string(out, name, strlen(name));
+	buf_json_string(out, name, strlen(name));
 	return 0;
 }
 
 /* Any JSON value, walked whole. */
 static int
-value(void *ctx, const char *arg, size_t len, struct rpc_out *out)
+value(void *ctx, const char *arg, size_t len, struct buf *out)
 {
 	struct json j;
 
 	(void)ctx;
 	json_init(&j, arg, len);
 	if (!json_skip(&j) || !json_end(&j)) {
-		rpc_puts(out, "not JSON");
+		buf_puts(out, "not JSON");
 		return -1;
 	}
-	rpc_puts(out, "true");
+	buf_puts(out, "true");
 	return 0;
 }
 

@@ -1,0 +1,39 @@
+/*
+ * buf: a growable byte buffer, for replies being built and for output a
+ * socket or pipe did not take yet.  It grows by doubling and is kept for
+ * reuse, so in the steady state nothing is allocated.  Appending never
+ * fails loudly: a failed allocation sets `failed`, and the owner checks
+ * it once the whole thing is built.
+ */
+#ifndef RR_BUF_H
+#define RR_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+struct buf {
+	char		*data;
+	size_t		 len;		/* bytes in it */
+	size_t		 off;		/* bytes already sent, for output */
+	size_t		 cap;
+	bool		 failed;	/* an allocation failed */
+};
+
+void	buf_put(struct buf *, const void *, size_t);
+void	buf_puts(struct buf *, const char *);
+void	buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	buf_put_u64(struct buf *, uint64_t);	/* digits, no printf */
+void	buf_json_string(struct buf *, const char *, size_t);
+
+/* Append what is left of iov once skip bytes of it were sent. */
+void	buf_park(struct buf *, const struct iovec *, int n, size_t skip);
+
+/* Bytes not sent yet; and emptying it once they all are. */
+size_t	buf_pending(const struct buf *);
+void	buf_reset(struct buf *);
+void	buf_free(struct buf *);
+
+#endif
