@@ -189,6 +189,18 @@ static const struct key rpc_keys[] = {
 	{ .name = NULL }
 };
 
+/* RoadRunner's status plugin; max_connections is rr's own */
+static const struct key status_keys[] = {
+	{ "address", K_STRING, FIELD(status.address) },
+	{ "unavailable_status_code", K_NUMBER,
+	    FIELD(status.unavailable_status_code), .max = 599 },
+	{ "check_timeout", K_DURATION, FIELD(status.check_timeout),
+	    .def = 60 * SEC_NS },
+	{ "max_connections", K_NUMBER, FIELD(status.max_connections),
+	    .max = 4096 },
+	{ .name = NULL }
+};
+
 static const struct key top_keys[] = {
 	{ "version", K_VERSION, FIELD(version) },
 	{ .name = "include", .kind = K_INCLUDE },
@@ -197,6 +209,7 @@ static const struct key top_keys[] = {
 	{ "logs", K_SECTION, .sub = logs_keys },
 	{ "endure", K_SECTION, .sub = endure_keys },
 	{ "rpc", K_SECTION, .sub = rpc_keys, SETS(rpc.set) },
+	{ "status", K_SECTION, .sub = status_keys, SETS(status.set) },
 	{ .name = NULL }
 };
 
@@ -213,7 +226,7 @@ static const char *const other_plugins[] = {
 	"centrifuge", "config", "fileserver", "grpc", "gzip", "headers",
 	"http", "informer", "jobs", "kafka", "kv", "lock", "memcached",
 	"memory", "metrics", "nats", "otel", "redis", "reload", "service",
-	"sqs", "static", "status", "tcp", "temporal", "websockets", NULL
+	"sqs", "static", "tcp", "temporal", "websockets", NULL
 };
 
 /* What a value of each kind looks like, for "found X, expected Y". */
@@ -1474,6 +1487,17 @@ finish(struct loader *l)
 		return nomem(l);
 	if (cfg->rpc.max_connections == 0)
 		cfg->rpc.max_connections = 64;
+	if (cfg->status.set && cfg->status.address == NULL)
+		return fail(l, NULL, false, "status.address", "required when "
+		    "status is set (for example 127.0.0.1:2114)");
+	if (cfg->status.unavailable_status_code == 0)
+		cfg->status.unavailable_status_code = 503;
+	else if (cfg->status.unavailable_status_code < 100)
+		return fail(l, NULL, false, "status.unavailable_status_code",
+		    "%u is not an HTTP status (100..599)",
+		    cfg->status.unavailable_status_code);
+	if (cfg->status.max_connections == 0)
+		cfg->status.max_connections = 64;
 	if (config_where(cfg, &cfg->logs.encoding) == NULL)
 		cfg->logs.encoding = cfg->logs.mode == LOGS_PRODUCTION ?
 		    LOGS_JSON : LOGS_CONSOLE;
@@ -1551,6 +1575,7 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->version);
 	free(cfg->rpc.listen);
+	free(cfg->status.address);
 	command_free(&cfg->server.command);
 	env_free(&cfg->server.env);
 	free(cfg->server.user);

@@ -95,6 +95,14 @@ struct rpc_config {
 	duration_ns	  idle_timeout;	/* 60s */
 };
 
+struct status_config {
+	bool		  set;
+	char		 *address;	/* host:port */
+	unsigned	  unavailable_status_code;	/* 503 */
+	duration_ns	  check_timeout;	/* 60s: the HTTP read timeout */
+	unsigned	  max_connections;	/* 64 */
+};
+
 struct config_place {
 	size_t		  off;		/* of the field in struct config */
 	char		 *where;	/* "FILE:LINE:COL" or "-o key=value" */
@@ -104,6 +112,7 @@ struct config {
 	char		 *path;		/* the file that was loaded */
 	char		 *version;	/* "3" or "2.7" */
 	struct rpc_config rpc;
+	struct status_config status;
 	struct server_config server;
 	struct ticker_config ticker;
 	struct logs_config logs;

@@ -31,6 +31,7 @@
 #include "pool.h"
 #include "rpc.h"
 #include "services.h"
+#include "status.h"
 #include "ticker.h"
 
 /* Exit codes, documented in README.md. */
@@ -336,7 +337,8 @@ struct server {
 	struct rpc_server	 rpc;
 	struct services		 services;
 	struct notify		 notify;
-	char			 status[160];	/* for the supervisor */
+	struct status		 status;
+	char			 status_line[160];	/* for the supervisor */
 	int			 stopping;	/* signals seen: 0, 1, 2 */
 	int64_t			 looked;	/* the last epoll_wait */
 };
@@ -452,6 +454,8 @@ next_deadline(const struct server *s)
 		at = t;
 	if ((t = notify_next_deadline(&s->notify)) < at)
 		at = t;
+	if ((t = http_next_deadline(&s->status.http)) < at)
+		at = t;
 	return at;
 }
 
@@ -509,6 +513,9 @@ serve(struct server *s)
 			else if (rpc_owns(&s->rpc, ev[i].data.ptr))
 				rpc_on_io(&s->rpc, ev[i].data.ptr,
 				    ev[i].events, now);
+			else if (http_owns(&s->status.http, ev[i].data.ptr))
+				http_on_io(&s->status.http, ev[i].data.ptr,
+				    ev[i].events, now);
 			else
 				pool_on_io(&s->pool, ev[i].data.ptr,
 				    ev[i].events, now);
@@ -520,13 +527,14 @@ serve(struct server *s)
 		if (!s->stopping && !ticker_started(&s->ticker) &&
 		    pool_can_exec(&s->pool)) {
 			ticker_start(&s->ticker, now);
-			notify_ready(&s->notify, s->status);
+			notify_ready(&s->notify, s->status_line);
 		}
 		if (s->notify.reloading && !pool_resetting(&s->pool) &&
 		    pool_can_exec(&s->pool))
-			notify_reloaded(&s->notify, s->status);
+			notify_reloaded(&s->notify, s->status_line);
 		pool_on_deadline(&s->pool, now);
 		rpc_on_deadline(&s->rpc, now);
+		http_on_deadline(&s->status.http, now);
 		notify_on_deadline(&s->notify, now);
 		if (s->pool.failed) {
 			log_error("rr", "on_init failed and exit_on_error is "
@@ -594,6 +602,9 @@ prepare(const struct options *o, struct config *cfg, struct server *s)
 	if (cfg->rpc.set && !o->check && rpc_init(&s->rpc, cfg, s->epfd, err,
 	    sizeof err) == -1)
 		fatalx(EXIT_RUNTIME, "rpc.listen: %s", err);
+	if (!o->check && status_init(&s->status, cfg, &s->pool, &s->stopping,
+	    s->epfd, err, sizeof err) == -1)
+		fatalx(EXIT_RUNTIME, "status.address: %s", err);
 	if (cfg->rpc.set && o->check &&
 	    listen_parse(cfg->rpc.listen, &s->rpc.addr, err, sizeof err) == -1)
 		fatalx(EXIT_CONFIG, "%s: rpc.listen: %s", config_where(cfg,
@@ -607,7 +618,7 @@ check(const struct options *o)
 {
 	struct config cfg;
 	struct server s = { .cfg = &cfg, .epfd = -1, .sigfd = -1,
-	    .rpc = { .lfd = -1 } };
+	    .rpc = { .lfd = -1 }, .status = { .http = { .lfd = -1 } } };
 
 	prepare(o, &cfg, &s);
 	pool_free(&s.pool);
@@ -652,7 +663,7 @@ main(int argc, char **argv)
 	struct options o = { 0 };
 	struct config cfg;
 	struct server s = { .cfg = &cfg, .epfd = -1, .sigfd = -1,
-	    .rpc = { .lfd = -1 } };
+	    .rpc = { .lfd = -1 }, .status = { .http = { .lfd = -1 } } };
 	char line[160], err[CONFIG_ERR_MAX];
 	int code, pidfd = -1;
 	unsigned n;
@@ -686,7 +697,7 @@ main(int argc, char **argv)
 		    "skipped and logged", LF_INT("allocate_timeout_ms",
 		    cfg.ticker.pool.allocate_timeout / MS_NS));
 	n = cfg.ticker.pool.num_workers;
-	snprintf(s.status, sizeof s.status, "serving ticks every %lld ms to %u "
+	snprintf(s.status_line, sizeof s.status_line, "serving ticks every %lld ms to %u "
 	    "worker%s", (long long)(cfg.ticker.interval / MS_NS), n,
 	    n == 1 ? "" : "s");
 	log_info("rr", "rr started", LF_STR("version", RR_VERSION),
@@ -713,6 +724,7 @@ main(int argc, char **argv)
 	ticker_close(&s.ticker);
 	services_free(&s.services);
 	rpc_close(&s.rpc);
+	status_close(&s.status);
 	notify_close(&s.notify);
 	pool_free(&s.pool);
 	close(s.sigfd);
