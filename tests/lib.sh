@@ -56,8 +56,26 @@ php_scenario() {	# name function: a scenario that needs php-cli
 	fi
 }
 
+# Background processes a scenario starts besides rr (clients, listeners):
+# helper PID, and teardown kills them.
+HELPERS=
+
+helper() {	# pid: a background process to kill after the scenario
+	HELPERS="$HELPERS $1"
+}
+
+kill_helpers() {
+	local p
+	for p in $HELPERS; do
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	HELPERS=
+}
+
 teardown() {	# kill what the scenario left, report, remove $D
 	[ -n "$D" ] || return 0
+	kill_helpers
 	kill_all
 	if [ "$SC_FAILED" -eq 0 ]; then
 		echo "PASS $SC"
