@@ -201,6 +201,15 @@ static const struct key status_keys[] = {
 	{ .name = NULL }
 };
 
+/* RoadRunner's metrics plugin; max_connections is rr's own */
+static const struct key metrics_keys[] = {
+	{ "address", K_STRING, FIELD(metrics.address) },
+	{ "max_connections", K_NUMBER, FIELD(metrics.max_connections),
+	    .max = 4096 },
+	{ .name = "collect", .kind = K_UNSUPPORTED },
+	{ .name = NULL }
+};
+
 static const struct key top_keys[] = {
 	{ "version", K_VERSION, FIELD(version) },
 	{ .name = "include", .kind = K_INCLUDE },
@@ -210,6 +219,7 @@ static const struct key top_keys[] = {
 	{ "endure", K_SECTION, .sub = endure_keys },
 	{ "rpc", K_SECTION, .sub = rpc_keys, SETS(rpc.set) },
 	{ "status", K_SECTION, .sub = status_keys, SETS(status.set) },
+	{ "metrics", K_SECTION, .sub = metrics_keys, SETS(metrics.set) },
 	{ .name = NULL }
 };
 
@@ -225,7 +235,7 @@ static const char *const other_plugins[] = {
 	"amqp", "app_logger", "beanstalk", "boltdb", "broadcast",
 	"centrifuge", "config", "fileserver", "grpc", "gzip", "headers",
 	"http", "informer", "jobs", "kafka", "kv", "lock", "memcached",
-	"memory", "metrics", "nats", "otel", "redis", "reload", "service",
+	"memory", "nats", "otel", "redis", "reload", "service",
 	"sqs", "static", "tcp", "temporal", "websockets", NULL
 };
 
@@ -1498,6 +1508,12 @@ finish(struct loader *l)
 		    cfg->status.unavailable_status_code);
 	if (cfg->status.max_connections == 0)
 		cfg->status.max_connections = 64;
+	/* RoadRunner's default */
+	if (cfg->metrics.set && cfg->metrics.address == NULL &&
+	    (cfg->metrics.address = strdup("127.0.0.1:2112")) == NULL)
+		return nomem(l);
+	if (cfg->metrics.max_connections == 0)
+		cfg->metrics.max_connections = 64;
 	if (config_where(cfg, &cfg->logs.encoding) == NULL)
 		cfg->logs.encoding = cfg->logs.mode == LOGS_PRODUCTION ?
 		    LOGS_JSON : LOGS_CONSOLE;
@@ -1576,6 +1592,7 @@ config_free(struct config *cfg)
 	free(cfg->version);
 	free(cfg->rpc.listen);
 	free(cfg->status.address);
+	free(cfg->metrics.address);
 	command_free(&cfg->server.command);
 	env_free(&cfg->server.env);
 	free(cfg->server.user);

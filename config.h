@@ -103,6 +103,12 @@ struct status_config {
 	unsigned	  max_connections;	/* 64 */
 };
 
+struct metrics_config {
+	bool		  set;
+	char		 *address;	/* host:port, 127.0.0.1:2112 */
+	unsigned	  max_connections;	/* 64 */
+};
+
 struct config_place {
 	size_t		  off;		/* of the field in struct config */
 	char		 *where;	/* "FILE:LINE:COL" or "-o key=value" */
@@ -113,6 +119,7 @@ struct config {
 	char		 *version;	/* "3" or "2.7" */
 	struct rpc_config rpc;
 	struct status_config status;
+	struct metrics_config metrics;
 	struct server_config server;
 	struct ticker_config ticker;
 	struct logs_config logs;

@@ -28,6 +28,7 @@
 #define POLL_FOR	(50 * MS_NS / 1000)	/* 50 us, see pool_poll_ns() */
 #define POLL_RECENT	MS_NS
 #define RR_FDS		64	/* rr's own fds, and room for listeners */
+#define SAMPLE_EVERY	SEC_NS	/* see pool_sample() */
 
 extern char **environ;
 
@@ -983,6 +984,77 @@ pool_poll_ns(const struct pool *p, int64_t now)
 	return p->nbusy > 0 && now - p->last_reply < POLL_RECENT ? POLL_FOR : 0;
 }
 
+/* RoadRunner's worker states, by number. */
+enum rr_status {
+	RR_INACTIVE, RR_READY, RR_WORKING, RR_INVALID, RR_STOPPING,
+	RR_STOPPED, RR_DESTROYED, RR_MAX_JOBS, RR_ERRORED, RR_IDLE_TTL,
+	RR_TTL, RR_MAX_MEMORY, RR_EXEC_TTL
+};
+
+static const char *const status_names[] = {
+	"inactive", "ready", "working", "invalid", "stopping", "stopped",
+	"destroyed", "maxJobsReached", "errored", "idleTTLReached",
+	"ttlReached", "maxMemoryReached", "execTTLReached",
+};
+
+
+/* A worker on its way out says why, as RoadRunner's would. */
+static enum rr_status
+status_of(const struct worker *w)
+{
+	switch (w->state) {
+	case W_STARTING:
+		return RR_INACTIVE;
+	case W_READY:
+		return RR_READY;
+	case W_STOPPING:
+		return RR_STOPPING;
+	case W_DYING:
+		return w->killed == WHY_EXEC_TTL ? RR_EXEC_TTL : RR_ERRORED;
+	default:
+		break;
+	}
+	switch (w->retire) {
+	case WHY_NONE:
+		return RR_WORKING;
+	case WHY_MAX_JOBS:
+		return RR_MAX_JOBS;
+	case WHY_TTL:
+		return RR_TTL;
+	case WHY_IDLE_TTL:
+		return RR_IDLE_TTL;
+	case WHY_MEMORY:
+		return RR_MAX_MEMORY;
+	default:
+		return RR_INVALID;
+	}
+}
+
+int
+pool_rr_status(const struct worker *w, const char **name)
+{
+	enum rr_status st = status_of(w);
+
+	*name = status_names[st];
+	return (int)st;
+}
+
+void
+pool_sample(struct pool *p, int64_t now)
+{
+	size_t i;
+
+	/* a worker new since the last look can't wait for the next */
+	for (i = 0; i < p->nslots && now - p->sampled < SAMPLE_EVERY; i++)
+		if (p->slots[i].pid > 0 && p->slots[i].state != W_FREE &&
+		    p->slots[i].own_rss == 0)
+			p->sampled = INT64_MIN / 2;
+	if (now - p->sampled < SAMPLE_EVERY)
+		return;
+	worker_sample(p->slots, p->nslots);
+	p->sampled = now;
+}
+
 bool
 pool_resetting(const struct pool *p)
 {
@@ -1266,6 +1338,7 @@ pool_init(struct pool *p, const struct config *cfg, const char *mode, int epfd,
 	p->done_arg = arg;
 	p->want = p->cfg.debug ? 0 : p->cfg.num_workers;
 	p->next_deadline = p->watch_at = INT64_MAX;
+	p->sampled = INT64_MIN / 2;
 	p->spec.argv = cfg->server.command.argv;
 	p->spec.max_payload = MAX_PAYLOAD;
 	p->spec.log_name = "worker";

@@ -69,6 +69,7 @@ struct pool {
 	int64_t			 stop_deadline;	/* grace period's end */
 	int64_t			 term_window;	/* SIGTERM to SIGKILL */
 	int64_t			 watch_at;	/* next supervisor check */
+	int64_t			 sampled;	/* see pool_sample() */
 
 	/* server.on_init: one plain process that runs before any worker */
 	const struct on_init_config *on_init;	/* NULL: none */
@@ -147,6 +148,17 @@ void		 pool_kill(struct pool *);
  * fresh one in debug mode. */
 bool		 pool_can_exec(const struct pool *);
 unsigned	 pool_idle(const struct pool *);
+
+/* RoadRunner's number and name for a worker's state (informer's). */
+int		 pool_rr_status(const struct worker *, const char **name);
+
+/*
+ * Refresh the workers' own_rss and cpu_ticks from /proc, at most once a
+ * second (sooner for a worker never sampled): figures that old are what
+ * `rr workers -i` and a scrape show anyway, and a client asking in a
+ * loop then costs no /proc reads.
+ */
+void		 pool_sample(struct pool *, int64_t now);
 
 /* Whether a worker that a reset replaces is still there. */
 bool		 pool_resetting(const struct pool *);

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "pool.h"
 #include "rpc.h"
@@ -338,6 +339,7 @@ struct server {
 	struct services		 services;
 	struct notify		 notify;
 	struct status		 status;
+	struct metrics		 metrics;
 	char			 status_line[160];	/* for the supervisor */
 	int			 stopping;	/* signals seen: 0, 1, 2 */
 	int64_t			 looked;	/* the last epoll_wait */
@@ -456,6 +458,8 @@ next_deadline(const struct server *s)
 		at = t;
 	if ((t = http_next_deadline(&s->status.http)) < at)
 		at = t;
+	if ((t = http_next_deadline(&s->metrics.http)) < at)
+		at = t;
 	return at;
 }
 
@@ -516,6 +520,9 @@ serve(struct server *s)
 			else if (http_owns(&s->status.http, ev[i].data.ptr))
 				http_on_io(&s->status.http, ev[i].data.ptr,
 				    ev[i].events, now);
+			else if (http_owns(&s->metrics.http, ev[i].data.ptr))
+				http_on_io(&s->metrics.http, ev[i].data.ptr,
+				    ev[i].events, now);
 			else
 				pool_on_io(&s->pool, ev[i].data.ptr,
 				    ev[i].events, now);
@@ -535,6 +542,7 @@ serve(struct server *s)
 		pool_on_deadline(&s->pool, now);
 		rpc_on_deadline(&s->rpc, now);
 		http_on_deadline(&s->status.http, now);
+		http_on_deadline(&s->metrics.http, now);
 		notify_on_deadline(&s->notify, now);
 		if (s->pool.failed) {
 			log_error("rr", "on_init failed and exit_on_error is "
@@ -605,6 +613,9 @@ prepare(const struct options *o, struct config *cfg, struct server *s)
 	if (!o->check && status_init(&s->status, cfg, &s->pool, &s->stopping,
 	    s->epfd, err, sizeof err) == -1)
 		fatalx(EXIT_RUNTIME, "status.address: %s", err);
+	if (!o->check && metrics_init(&s->metrics, cfg, &s->pool, &s->ticker,
+	    s->epfd, err, sizeof err) == -1)
+		fatalx(EXIT_RUNTIME, "metrics.address: %s", err);
 	if (cfg->rpc.set && o->check &&
 	    listen_parse(cfg->rpc.listen, &s->rpc.addr, err, sizeof err) == -1)
 		fatalx(EXIT_CONFIG, "%s: rpc.listen: %s", config_where(cfg,
@@ -618,7 +629,8 @@ check(const struct options *o)
 {
 	struct config cfg;
 	struct server s = { .cfg = &cfg, .epfd = -1, .sigfd = -1,
-	    .rpc = { .lfd = -1 }, .status = { .http = { .lfd = -1 } } };
+	    .rpc = { .lfd = -1 }, .status = { .http = { .lfd = -1 } },
+	    .metrics = { .http = { .lfd = -1 } } };
 
 	prepare(o, &cfg, &s);
 	pool_free(&s.pool);
@@ -663,7 +675,8 @@ main(int argc, char **argv)
 	struct options o = { 0 };
 	struct config cfg;
 	struct server s = { .cfg = &cfg, .epfd = -1, .sigfd = -1,
-	    .rpc = { .lfd = -1 }, .status = { .http = { .lfd = -1 } } };
+	    .rpc = { .lfd = -1 }, .status = { .http = { .lfd = -1 } },
+	    .metrics = { .http = { .lfd = -1 } } };
 	char line[160], err[CONFIG_ERR_MAX];
 	int code, pidfd = -1;
 	unsigned n;
@@ -688,8 +701,9 @@ main(int argc, char **argv)
 		fatalx(EXIT_RUNTIME, "server.relay: %s", err);
 	if (ticker_init(&s.ticker, cfg.ticker.interval, &s.pool, s.epfd) == -1)
 		fatalx(EXIT_RUNTIME, "timerfd: %s", strerror(errno));
-	if (cfg.rpc.set && services_init(&s.services, &s.rpc, &s.pool,
-	    &s.ticker, &cfg, reset, &s) == -1)
+	if (cfg.rpc.set && (services_init(&s.services, &s.rpc, &s.pool,
+	    &s.ticker, &cfg, reset, &s) == -1 ||
+	    metrics_register(&s.metrics, &s.rpc) == -1))
 		fatalx(EXIT_RUNTIME, "rpc: out of memory");
 	if (cfg.ticker.pool.allocate_timeout_set)
 		log_warn("rr", "ticker.pool.allocate_timeout has no effect: rr "
@@ -725,6 +739,7 @@ main(int argc, char **argv)
 	services_free(&s.services);
 	rpc_close(&s.rpc);
 	status_close(&s.status);
+	metrics_close(&s.metrics);
 	notify_close(&s.notify);
 	pool_free(&s.pool);
 	close(s.sigfd);

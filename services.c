@@ -1,9 +1,8 @@
 /*
  * services: see services.h.  A call allocates nothing once the reply
- * buffer has grown to its size, and looks at /proc at most once a
- * second: memory and CPU figures that old are what `rr workers -i`
- * redraws anyway, and a client calling in a loop then costs rr only the
- * JSON.
+ * buffer has grown to its size; the pool looks at /proc at most once a
+ * second (pool_sample()), so a client calling in a loop costs rr only
+ * the JSON.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,20 +14,6 @@
 #include "services.h"
 
 #define PLUGIN		"ticker"
-#define SAMPLE_EVERY	SEC_NS
-
-/* RoadRunner's worker states, by number. */
-enum rr_status {
-	RR_INACTIVE, RR_READY, RR_WORKING, RR_INVALID, RR_STOPPING,
-	RR_STOPPED, RR_DESTROYED, RR_MAX_JOBS, RR_ERRORED, RR_IDLE_TTL,
-	RR_TTL, RR_MAX_MEMORY, RR_EXEC_TTL
-};
-
-static const char *const status_names[] = {
-	"inactive", "ready", "working", "invalid", "stopping", "stopped",
-	"destroyed", "maxJobsReached", "errored", "idleTTLReached",
-	"ttlReached", "maxMemoryReached", "execTTLReached",
-};
 
 static int64_t
 clock_ns(clockid_t id)
@@ -37,38 +22,6 @@ clock_ns(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
-}
-
-/* A worker on its way out says why, as RoadRunner's would. */
-static enum rr_status
-status_of(const struct worker *w)
-{
-	switch (w->state) {
-	case W_STARTING:
-		return RR_INACTIVE;
-	case W_READY:
-		return RR_READY;
-	case W_STOPPING:
-		return RR_STOPPING;
-	case W_DYING:
-		return w->killed == WHY_EXEC_TTL ? RR_EXEC_TTL : RR_ERRORED;
-	default:
-		break;
-	}
-	switch (w->retire) {
-	case WHY_NONE:
-		return RR_WORKING;
-	case WHY_MAX_JOBS:
-		return RR_MAX_JOBS;
-	case WHY_TTL:
-		return RR_TTL;
-	case WHY_IDLE_TTL:
-		return RR_IDLE_TTL;
-	case WHY_MEMORY:
-		return RR_MAX_MEMORY;
-	default:
-		return RR_INVALID;
-	}
 }
 
 /* The argument: one plugin name, as a JSON string. */
@@ -117,7 +70,8 @@ static void
 put_worker(struct services *s, const struct worker *w, int64_t mono,
     int64_t real, struct buf *o)
 {
-	enum rr_status st = status_of(w);
+	const char *name;
+	int st = pool_rr_status(w, &name);
 	int64_t age = mono - w->spawned_at;
 	uint64_t cpu = 0;
 
@@ -128,7 +82,7 @@ put_worker(struct services *s, const struct worker *w, int64_t mono,
 	buf_puts(o, "{\"pid\":");
 	buf_put_u64(o, (uint64_t)w->pid);
 	buf_puts(o, ",\"status\":");
-	buf_put_u64(o, st);
+	buf_put_u64(o, (uint64_t)st);
 	buf_puts(o, ",\"numExecs\":");
 	buf_put_u64(o, w->jobs);
 	buf_puts(o, ",\"created\":");
@@ -143,7 +97,7 @@ put_worker(struct services *s, const struct worker *w, int64_t mono,
 	buf_puts(o, ",\"command\":");
 	buf_put(o, s->command.data, s->command.len);
 	buf_puts(o, ",\"statusStr\":\"");
-	buf_puts(o, status_names[st]);
+	buf_puts(o, name);
 	buf_puts(o, "\"}");
 }
 
@@ -163,14 +117,7 @@ informer_workers(void *ctx, const char *arg, size_t len, struct buf *out)
 		return 0;
 	}
 	sort_by_pid(s, &n);
-	/* a worker never sampled (new since the last look) can't wait */
-	for (i = 0; i < n && mono - s->sampled < SAMPLE_EVERY; i++)
-		if (s->pool->slots[s->order[i]].own_rss == 0)
-			s->sampled = INT64_MIN / 2;
-	if (mono - s->sampled >= SAMPLE_EVERY) {
-		worker_sample(s->pool->slots, s->pool->nslots);
-		s->sampled = mono;
-	}
+	pool_sample(s->pool, mono);
 	real = clock_ns(CLOCK_REALTIME);
 	buf_puts(out, "{\"workers\":[");
 	for (i = 0; i < n; i++) {
@@ -254,7 +201,6 @@ services_init(struct services *s, struct rpc_server *rpc, struct pool *p,
 	s->reset = reset;
 	s->reset_arg = arg;
 	s->clk_tck = sysconf(_SC_CLK_TCK);
-	s->sampled = INT64_MIN / 2;
 	for (i = 0; i < cfg->server.command.argc; i++) {
 		buf_puts(&cmd, i ? " " : "");
 		buf_puts(&cmd, cfg->server.command.argv[i]);

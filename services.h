@@ -25,7 +25,6 @@ struct services {
 	void		*reset_arg;
 	struct buf	 command;	/* server.command as a JSON string */
 	size_t		*order;		/* slots by pid, for informer */
-	int64_t		 sampled;	/* the last look at /proc */
 	long		 clk_tck;
 };
 

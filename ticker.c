@@ -13,12 +13,28 @@
 #include "log.h"
 #include "ticker.h"
 
+/* Seconds: from a fast worker's answer to a minute-long job. */
+static const double duration_bounds[] = {
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+	2.5, 5, 10, 30, 60,
+};
+
+/* Seconds from due to sent: rr's own promptness. */
+static const double lateness_bounds[] = {
+	0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+	0.05, 0.1, 0.25, 1,
+};
+
 int
 ticker_init(struct ticker *t, duration_ns interval, struct pool *p, int epfd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = t };
 
 	memset(t, 0, sizeof *t);
+	hist_init(&t->duration, duration_bounds,
+	    sizeof duration_bounds / sizeof duration_bounds[0]);
+	hist_init(&t->lateness, lateness_bounds,
+	    sizeof lateness_bounds / sizeof lateness_bounds[0]);
 	t->interval = interval;
 	t->pool = p;
 	t->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -103,20 +119,23 @@ tell_skipped(struct ticker *t, int64_t now, bool force)
 static void
 send_tick(struct ticker *t, int64_t now)
 {
+	int64_t late;
 	pid_t pid;
 
 	if ((pid = dispatch(t, t->next_n, now)) == -1) {
 		/* EBUSY; ESHUTDOWN can't come, the timer stops first */
 		t->skipped++;
+		t->skipped_busy++;
 		t->unlogged_busy++;
 		tell_skipped(t, now, false);
 		return;
 	}
+	late = now - (t->start + (int64_t)t->due * t->interval);
 	t->in_flight++;
+	hist_observe(&t->lateness, (double)late / SEC_NS);
 	log_debug("ticker", "tick", LF_INT("tick", t->next_n),
 	    LF_INT("pid", pid), LF_INT("due", t->due),
-	    LF_INT("late_us", (now - (t->start +
-	    (int64_t)t->due * t->interval)) / 1000));
+	    LF_INT("late_us", late / 1000));
 	t->next_n++;
 	tell_skipped(t, now, false);
 }
@@ -176,6 +195,9 @@ ticker_done(void *arg, const struct exec_result *r)
 	}
 	t->in_flight--;
 	t->last_tick = (long long)time(NULL);
+	if (r->outcome == EXEC_OK || r->outcome == EXEC_SOFT_ERROR)
+		hist_observe(&t->duration, (double)(r->finished - r->started) /
+		    SEC_NS);
 	if (r->outcome == EXEC_OK) {
 		t->delivered++;
 		log_debug("ticker", "tick done", LF_INT("tick", r->tag),

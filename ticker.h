@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "hist.h"
 #include "pool.h"
 
 struct ticker {
@@ -26,11 +27,16 @@ struct ticker {
 	long long	 last_tick;	/* unix seconds of the last completion */
 
 	uint64_t	 scheduled, delivered, skipped, in_flight;
+	uint64_t	 skipped_busy;	/* of skipped: no idle worker; the
+					 * rest: rr woke too late */
 	uint64_t	 failed[EXEC_NOUTCOMES];	/* by outcome */
 
 	/* skips not logged yet: no idle worker, or rr woke too late */
 	uint64_t	 unlogged_busy, unlogged_late;
 	int64_t		 skip_told;	/* the last skip line */
+
+	struct hist	 duration;	/* sent to reply, seconds */
+	struct hist	 lateness;	/* due to sent, seconds */
 };
 
 /* Create the (disarmed) timerfd and register it on epfd with data.ptr =

@@ -3,8 +3,9 @@
  * is cut into frames as rpc.c cuts them; each request rpc_bad_request()
  * lets through is called, against a server with rr's real method names
  * bound to stand-ins that parse their argument as the real ones do
- * (a plugin name, or any JSON value), so the decoder, the request checks,
- * the method lookup, the error texts and json.c all see hostile bytes.
+ * (a plugin name, or any JSON value), and the real metrics.* methods, so
+ * the decoder, the request checks, the method lookup, the error texts,
+ * the metrics registry and json.c all see hostile bytes.
  * Seeds: tests/fuzz/seed_rpc/, one request each.
  */
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "metrics.h"
 #include "rpc.h"
 
 #define REQUIRE(cond) do {						\
@@ -25,6 +27,7 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static struct rpc_server srv;
+static struct metrics metrics;	/* its methods need no pool or ticker */
 static int ready;
 
 /* As services.c reads a plugin name. */
@@ -74,6 +77,7 @@ setup(void)
 		REQUIRE(rpc_register(&srv, plugin_methods[i], plugin, NULL) == 0);
 	for (i = 0; i < 4; i++)
 		REQUIRE(rpc_register(&srv, value_methods[i], value, NULL) == 0);
+	REQUIRE(metrics_register(&metrics, &srv) == 0);
 	ready = 1;
 }
 

@@ -1,0 +1,834 @@
+/*
+ * metrics: see metrics.h.  The families rr computes are written straight
+ * from the pool and the ticker at scrape time, in one pass of the single
+ * loop, so the counters add up in every scrape: scheduled = delivered +
+ * the skipped + the failed + in flight.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "log.h"
+#include "metrics.h"
+
+#define PREFIX		"rr_ticker_"
+#define NAME_MAX_LEN	128
+#define VALUE_MAX_LEN	256	/* a label value from PHP */
+#define HELP_MAX_LEN	512
+
+static const char *const type_names[] = { "counter", "gauge", "histogram" };
+
+/* --- the text format ------------------------------------------------------ */
+
+/* Escapes of the text format: \\ and \n in help, and \" in label values. */
+static void
+put_escaped(struct buf *b, const char *s, size_t n, bool quote)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\\' && s[i] != '\n' && !(quote && s[i] == '"'))
+			continue;
+		buf_put(b, s + start, i - start);
+		buf_put(b, s[i] == '\n' ? "\\n" : s[i] == '"' ? "\\\"" :
+		    "\\\\", 2);
+		start = i + 1;
+	}
+	buf_put(b, s + start, n - start);
+}
+
+static void
+family(struct buf *b, const char *name, const char *type, const char *help)
+{
+	buf_puts(b, "# HELP ");
+	buf_puts(b, name);
+	buf_put(b, " ", 1);
+	put_escaped(b, help, strlen(help), false);
+	buf_puts(b, "\n# TYPE ");
+	buf_puts(b, name);
+	buf_put(b, " ", 1);
+	buf_puts(b, type);
+	buf_put(b, "\n", 1);
+}
+
+/* As Go's strconv 'g' -1: the fewest digits that read back the same. */
+static void
+put_shortest(struct buf *b, double v)
+{
+	char s[32];
+
+	snprintf(s, sizeof s, "%.15g", v);
+	if (strtod(s, NULL) != v)
+		snprintf(s, sizeof s, "%.17g", v);
+	buf_puts(b, s);
+}
+
+/* Whole numbers without printf: nearly every value here is one. */
+static void
+put_value(struct buf *b, double v)
+{
+	if (v != v)
+		buf_puts(b, "NaN");
+	else if (v > 1.7e308 || v < -1.7e308)
+		buf_puts(b, v > 0 ? "+Inf" : "-Inf");
+	else if (v >= 0 && v < 9007199254740992.0 && v == (double)(uint64_t)v)
+		buf_put_u64(b, (uint64_t)v);
+	else
+		put_shortest(b, v);
+}
+
+/* name{k="v",...} value, from alternating keys and values. */
+static void
+sample(struct buf *b, const char *name, const char *suffix,
+    const char *const *kv, size_t nkv, double v)
+{
+	size_t i;
+
+	buf_puts(b, name);
+	buf_puts(b, suffix);
+	for (i = 0; i + 1 < nkv; i += 2) {
+		buf_puts(b, i ? ",": "{");
+		buf_puts(b, kv[i]);
+		buf_puts(b, "=\"");
+		put_escaped(b, kv[i + 1], strlen(kv[i + 1]), true);
+		buf_put(b, "\"", 1);
+	}
+	buf_puts(b, nkv ? "} " : " ");
+	put_value(b, v);
+	buf_put(b, "\n", 1);
+}
+
+static void
+scalar(struct buf *b, const char *name, const char *type, const char *help,
+    double v)
+{
+	family(b, name, type, help);
+	sample(b, name, "", NULL, 0, v);
+}
+
+/* The buckets, cumulative as the format wants, then _sum and _count;
+ * kv (nkv strings) are the series' own labels before le. */
+static void
+histogram(struct buf *b, const char *name, const struct hist *h,
+    const char **kv, size_t nkv)
+{
+	char le[32];
+	uint64_t n = 0;
+	size_t i;
+
+	kv[nkv] = "le";
+	kv[nkv + 1] = le;
+	for (i = 0; i <= h->nbounds; i++) {
+		n += h->counts[i];
+		if (i < h->nbounds)
+			snprintf(le, sizeof le, "%g", h->bounds[i]);
+		else
+			snprintf(le, sizeof le, "+Inf");
+		sample(b, name, "_bucket", kv, nkv + 2, (double)n);
+	}
+	sample(b, name, "_sum", kv, nkv, h->sum);
+	sample(b, name, "_count", kv, nkv, (double)h->count);
+}
+
+/* --- rr's own families ---------------------------------------------------- */
+
+static uint64_t
+open_fds(void)
+{
+	char buf[4096];
+	uint64_t n = 0;
+	long len, off;
+	int fd;
+
+	if ((fd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return 0;
+	while ((len = getdents64(fd, buf, sizeof buf)) > 0)
+		for (off = 0; off < len;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+
+			off += d->d_reclen;
+			n += d->d_name[0] != '.';
+		}
+	close(fd);
+	return n > 0 ? n - 1 : 0;	/* not the one reading it */
+}
+
+static void
+process_family(struct metrics *m, struct buf *b)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long long size = 0, resident = 0;
+	struct rusage ru;
+	struct rlimit rl;
+	char statm[128] = "";
+	ssize_t n;
+	int fd;
+
+	getrusage(RUSAGE_SELF, &ru);
+	scalar(b, "process_cpu_seconds_total", "counter",
+	    "Total user and system CPU time spent in seconds.",
+	    (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+	if ((fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) != -1) {
+		n = read(fd, statm, sizeof statm - 1);
+		statm[n > 0 ? n : 0] = '\0';
+		close(fd);
+		sscanf(statm, "%llu %llu", &size, &resident);
+	}
+	scalar(b, "process_resident_memory_bytes", "gauge",
+	    "Resident memory size in bytes.", (double)(resident * page));
+	scalar(b, "process_virtual_memory_bytes", "gauge",
+	    "Virtual memory size in bytes.", (double)(size * page));
+	scalar(b, "process_open_fds", "gauge",
+	    "Number of open file descriptors.", (double)open_fds());
+	getrlimit(RLIMIT_NOFILE, &rl);
+	scalar(b, "process_max_fds", "gauge",
+	    "Maximum number of open file descriptors.", (double)rl.rlim_cur);
+	scalar(b, "process_start_time_seconds", "gauge",
+	    "Start time of the process since unix epoch in seconds.",
+	    (double)m->started);
+}
+
+static void
+pool_family(struct metrics *m, struct buf *b, int64_t now)
+{
+	struct pool *p = m->pool;
+	const char *kv[4], *state;
+	char pid[24];
+	uint64_t total = 0, memory = 0, invalid = 0;
+	size_t i;
+
+	pool_sample(p, now);
+	for (i = 0; i < p->nslots; i++) {
+		if (p->slots[i].state == W_FREE || p->slots[i].pid <= 0)
+			continue;
+		total++;
+		memory += p->slots[i].own_rss;
+		invalid += pool_rr_status(&p->slots[i], &state) == 3;
+	}
+	scalar(b, PREFIX "total_workers", "gauge", "Total number of workers "
+	    "used by the plugin", (double)total);
+	scalar(b, PREFIX "workers_memory_bytes", "gauge", "Memory usage by "
+	    "workers", (double)memory);
+	family(b, PREFIX "worker_state", "gauge", "Worker current state");
+	for (i = 0; i < p->nslots; i++) {
+		if (p->slots[i].state == W_FREE || p->slots[i].pid <= 0)
+			continue;
+		pool_rr_status(&p->slots[i], &state);
+		snprintf(pid, sizeof pid, "%ld", (long)p->slots[i].pid);
+		kv[0] = "state";
+		kv[1] = state;
+		kv[2] = "pid";
+		kv[3] = pid;
+		sample(b, PREFIX "worker_state", "", kv, 4, 0);
+	}
+	family(b, PREFIX "worker_memory_bytes", "gauge", "Worker current "
+	    "memory usage");
+	for (i = 0; i < p->nslots; i++) {
+		if (p->slots[i].state == W_FREE || p->slots[i].pid <= 0)
+			continue;
+		snprintf(pid, sizeof pid, "%ld", (long)p->slots[i].pid);
+		kv[0] = "pid";
+		kv[1] = pid;
+		sample(b, PREFIX "worker_memory_bytes", "", kv, 2,
+		    (double)p->slots[i].own_rss);
+	}
+	scalar(b, PREFIX "workers_ready", "gauge", "Workers currently in "
+	    "ready state", (double)p->nidle);
+	scalar(b, PREFIX "workers_working", "gauge", "Workers currently in "
+	    "working state", (double)p->nbusy);
+	scalar(b, PREFIX "workers_invalid", "gauge", "Workers currently in "
+	    "invalid, killing, destroyed, errored, inactive states",
+	    (double)invalid);
+}
+
+static void
+ticker_family(struct metrics *m, struct buf *b)
+{
+	const struct ticker *t = m->ticker;
+	const struct pool *p = m->pool;
+	const char *kv[2], *hkv[2];
+	int i;
+
+	scalar(b, PREFIX "ticks_scheduled_total", "counter", "Ticks that "
+	    "came due", (double)t->scheduled);
+	scalar(b, PREFIX "ticks_delivered_total", "counter", "Ticks a worker "
+	    "answered", (double)t->delivered);
+	family(b, PREFIX "ticks_skipped_total", "counter", "Ticks not sent: "
+	    "no idle worker, or rr woke too late to send them");
+	kv[0] = "reason";
+	kv[1] = "no_idle_worker";
+	sample(b, PREFIX "ticks_skipped_total", "", kv, 2,
+	    (double)t->skipped_busy);
+	kv[1] = "late";
+	sample(b, PREFIX "ticks_skipped_total", "", kv, 2,
+	    (double)(t->skipped - t->skipped_busy));
+	family(b, PREFIX "ticks_failed_total", "counter", "Ticks sent that "
+	    "got no good answer, by reason");
+	for (i = EXEC_OK + 1; i < EXEC_NOUTCOMES; i++) {
+		kv[1] = pool_outcome_name(i);
+		sample(b, PREFIX "ticks_failed_total", "", kv, 2,
+		    (double)t->failed[i]);
+	}
+	scalar(b, PREFIX "ticks_in_flight", "gauge", "Ticks sent and not "
+	    "answered yet", (double)t->in_flight);
+	family(b, PREFIX "tick_duration_seconds", "histogram", "From a tick "
+	    "sent to its reply");
+	histogram(b, PREFIX "tick_duration_seconds", &t->duration, hkv, 0);
+	family(b, PREFIX "tick_lateness_seconds", "histogram", "From a tick "
+	    "due to sent");
+	histogram(b, PREFIX "tick_lateness_seconds", &t->lateness, hkv, 0);
+	family(b, PREFIX "worker_restarts_total", "counter", "Workers "
+	    "replaced, by reason");
+	for (i = WHY_NONE + 1; i < WHY_NREASONS; i++) {
+		if (i == WHY_SHUTDOWN)
+			continue;
+		kv[1] = pool_why_name(i);
+		sample(b, PREFIX "worker_restarts_total", "", kv, 2,
+		    (double)p->left[i]);
+	}
+}
+
+/* --- the app's families --------------------------------------------------- */
+
+static void
+app_families(struct metrics *m, struct buf *b)
+{
+	const char *kv[2 * METRICS_LABELS_MAX + 2];
+	const struct app_family *f;
+	const struct app_series *s;
+	const char *v;
+	size_t i, j, k;
+
+	for (i = 0; i < m->nfamilies; i++) {
+		f = m->families[i];
+		family(b, f->name, type_names[f->type], f->help);
+		for (j = 0; j < f->nseries; j++) {
+			s = &f->series[j];
+			for (k = 0, v = s->values; k < f->nlabels; k++) {
+				kv[2 * k] = f->labels[k];
+				kv[2 * k + 1] = v;
+				v += strlen(v) + 1;
+			}
+			if (f->type == MT_HISTOGRAM)
+				histogram(b, f->name, &s->hist, kv,
+				    2 * f->nlabels);
+			else
+				sample(b, f->name, "", kv, 2 * f->nlabels,
+				    s->value);
+		}
+	}
+}
+
+void
+metrics_render(struct metrics *m, struct buf *out)
+{
+	struct timespec ts;
+	const char *kv[2] = { "version", RR_VERSION };
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	family(out, "rr_build_info", "gauge", "rr's version");
+	sample(out, "rr_build_info", "", kv, 2, 1);
+	process_family(m, out);
+	pool_family(m, out, (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec);
+	ticker_family(m, out);
+	app_families(m, out);
+}
+
+/* Prometheus scrapes any path, as RoadRunner's promhttp answers it. */
+static void
+handle(void *ctx, const struct http_request *r, struct http_reply *rep)
+{
+	(void)r;
+	rep->type = "text/plain; version=0.0.4; charset=utf-8";
+	metrics_render(ctx, rep->body);
+}
+
+int
+metrics_init(struct metrics *m, const struct config *cfg, struct pool *p,
+    struct ticker *t, int epfd, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof *m);
+	m->http.lfd = -1;
+	m->pool = p;
+	m->ticker = t;
+	m->started = (int64_t)time(NULL);
+	if (!cfg->metrics.set)
+		return 0;
+	return http_init(&m->http, "metrics", cfg->metrics.address,
+	    cfg->metrics.max_connections, 60 * SEC_NS, handle, m, epfd, err,
+	    errlen);
+}
+
+static void
+family_free(struct app_family *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nseries; i++)
+		free(f->series[i].values);
+	for (i = 0; i < f->nlabels; i++)
+		free(f->labels[i]);
+	free(f->series);
+	free(f->key);
+	free(f->name);
+	free(f->help);
+	free(f);
+}
+
+void
+metrics_close(struct metrics *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfamilies; i++)
+		family_free(m->families[i]);
+	m->nfamilies = 0;
+	http_close(&m->http);
+}
+
+/* --- the metrics RPC service ---------------------------------------------- */
+
+static bool
+valid_name(const char *s, bool label)
+{
+	size_t i;
+
+	if (*s == '\0' || (label && s[0] == '_' && s[1] == '_'))
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
+		    (!label && s[i] == ':') || (i > 0 && s[i] >= '0' &&
+		    s[i] <= '9')))
+			return false;
+	return true;
+}
+
+static struct app_family *
+find_family(struct metrics *m, const char *key, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfamilies; i++)
+		if (strcmp(m->families[i]->key, key) == 0) {
+			if (at != NULL)
+				*at = i;
+			return m->families[i];
+		}
+	return NULL;
+}
+
+/* A JSON list of strings into out[], at most max of them. */
+static bool
+string_list(struct json *j, char out[][VALUE_MAX_LEN], unsigned max,
+    unsigned *n)
+{
+	*n = 0;
+	if (json_peek(j, 'n'))	/* null: none */
+		return json_skip(j);
+	if (!json_take(j, '['))
+		return false;
+	if (json_take(j, ']'))
+		return true;
+	do {
+		if (*n == max || !json_string(j, out[*n], VALUE_MAX_LEN, NULL))
+			return false;
+		(*n)++;
+	} while (json_take(j, ','));
+	return json_take(j, ']');
+}
+
+struct declare {
+	char		 name[NAME_MAX_LEN], ns[NAME_MAX_LEN], sub[NAME_MAX_LEN];
+	char		 type[32], help[HELP_MAX_LEN];
+	char		 labels[METRICS_LABELS_MAX][VALUE_MAX_LEN];
+	unsigned	 nlabels;
+	double		 bounds[HIST_BUCKETS_MAX];
+	size_t		 nbounds;
+};
+
+static bool
+parse_collector(struct json *j, struct declare *d)
+{
+	char key[32];
+
+	if (!json_take(j, '{'))
+		return false;
+	if (json_take(j, '}'))
+		return true;
+	do {
+		if (!json_string(j, key, sizeof key, NULL) || !json_take(j, ':'))
+			return false;
+		if (strcmp(key, "namespace") == 0) {
+			if (!json_string(j, d->ns, sizeof d->ns, NULL))
+				return false;
+		} else if (strcmp(key, "subsystem") == 0) {
+			if (!json_string(j, d->sub, sizeof d->sub, NULL))
+				return false;
+		} else if (strcmp(key, "type") == 0) {
+			if (!json_string(j, d->type, sizeof d->type, NULL))
+				return false;
+		} else if (strcmp(key, "help") == 0) {
+			if (!json_string(j, d->help, sizeof d->help, NULL))
+				return false;
+		} else if (strcmp(key, "labels") == 0) {
+			if (!string_list(j, d->labels, METRICS_LABELS_MAX,
+			    &d->nlabels))
+				return false;
+		} else if (strcmp(key, "buckets") == 0 && json_take(j, '[')) {
+			if (json_take(j, ']'))
+				continue;
+			do {
+				if (d->nbounds == HIST_BUCKETS_MAX ||
+				    !json_number(j, &d->bounds[d->nbounds++]))
+					return false;
+			} while (json_take(j, ','));
+			if (!json_take(j, ']'))
+				return false;
+		} else if (!json_skip(j))
+			return false;
+	} while (json_take(j, ','));
+	return json_take(j, '}');
+}
+
+static int
+parse_declare(const char *arg, size_t len, struct declare *d)
+{
+	struct json j;
+	char key[32];
+
+	memset(d, 0, sizeof *d);
+	json_init(&j, arg, len);
+	if (!json_take(&j, '{'))
+		return -1;
+	if (!json_take(&j, '}'))
+		do {
+			if (!json_string(&j, key, sizeof key, NULL) ||
+			    !json_take(&j, ':'))
+				return -1;
+			if (strcmp(key, "name") == 0) {
+				if (!json_string(&j, d->name, sizeof d->name,
+				    NULL))
+					return -1;
+			} else if (strcmp(key, "collector") == 0) {
+				if (!parse_collector(&j, d))
+					return -1;
+			} else if (!json_skip(&j))
+				return -1;
+		} while (json_take(&j, ','));
+	return json_take(&j, '}') && json_end(&j) ? 0 : -1;
+}
+
+/* Prometheus's default buckets, for a histogram declared without any. */
+static const double default_bounds[] = {
+	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+};
+
+static int
+declare(void *ctx, const char *arg, size_t len, struct buf *out)
+{
+	struct metrics *m = ctx;
+	struct app_family *f;
+	struct declare d;
+	char full[3 * NAME_MAX_LEN + 2];
+	unsigned i;
+	int type;
+
+	if (parse_declare(arg, len, &d) == -1) {
+		buf_puts(out, "expected {\"name\":...,\"collector\":{\"type\":"
+		    "...}} (a JSON object)");
+		return -1;
+	}
+	if (find_family(m, d.name, NULL) != NULL) {
+		buf_printf(out, "tried to register existing collector with "
+		    "the name `%s`", d.name);
+		return -1;
+	}
+	for (type = 0; type < 3 && strcmp(d.type, type_names[type]); type++)
+		;
+	if (type == 3) {
+		buf_printf(out, strcmp(d.type, "summary") == 0 ? "collector "
+		    "type summary is not supported by rr: declare a histogram"
+		    : "unknown collector type %s", d.type);
+		return -1;
+	}
+	snprintf(full, sizeof full, "%s%s%s%s%s", d.ns, *d.ns ? "_" : "",
+	    d.sub, *d.sub ? "_" : "", d.name);
+	if (!valid_name(full, false) || strncmp(full, PREFIX,
+	    strlen(PREFIX)) == 0 || strncmp(full, "process_", 8) == 0 ||
+	    strcmp(full, "rr_build_info") == 0) {
+		buf_printf(out, "\"%s\" is not a metric name PHP may declare "
+		    "(letters, digits, _ and :, not rr's own)", full);
+		return -1;
+	}
+	for (i = 0; i < d.nlabels; i++)
+		if (!valid_name(d.labels[i], true)) {
+			buf_printf(out, "\"%s\" is not a label name",
+			    d.labels[i]);
+			return -1;
+		}
+	if (m->nfamilies == METRICS_FAMILIES_MAX) {
+		buf_printf(out, "too many collectors (rr keeps at most %d): "
+		    "unregister some first", METRICS_FAMILIES_MAX);
+		return -1;
+	}
+	if ((f = calloc(1, sizeof *f)) == NULL ||
+	    (f->key = strdup(d.name)) == NULL ||
+	    (f->name = strdup(full)) == NULL ||
+	    (f->help = strdup(*d.help ? d.help : d.name)) == NULL)
+		goto nomem;
+	f->type = (enum metric_type)type;
+	for (i = 0; i < d.nlabels; i++, f->nlabels++)
+		if ((f->labels[i] = strdup(d.labels[i])) == NULL)
+			goto nomem;
+	if (d.nbounds == 0 && type == MT_HISTOGRAM) {
+		memcpy(f->bounds, default_bounds, sizeof default_bounds);
+		f->nbounds = sizeof default_bounds / sizeof default_bounds[0];
+	} else {
+		memcpy(f->bounds, d.bounds, d.nbounds * sizeof d.bounds[0]);
+		f->nbounds = d.nbounds;
+	}
+	m->families[m->nfamilies++] = f;
+	log_debug("metrics", "collector declared", LF_STR("name", full));
+	buf_puts(out, "true");
+	return 0;
+nomem:
+	if (f != NULL)
+		family_free(f);
+	buf_puts(out, "out of memory");
+	return -1;
+}
+
+/* {"name","value","labels":[...]}, as roadrunner-metrics sends it. */
+struct update {
+	char		 name[NAME_MAX_LEN];
+	double		 value;
+	char		 labels[METRICS_LABELS_MAX][VALUE_MAX_LEN];
+	unsigned	 nlabels;
+};
+
+static int
+parse_update(const char *arg, size_t len, struct update *u)
+{
+	struct json j;
+	char key[32];
+
+	memset(u, 0, sizeof *u);
+	json_init(&j, arg, len);
+	if (!json_take(&j, '{'))
+		return -1;
+	if (!json_take(&j, '}'))
+		do {
+			if (!json_string(&j, key, sizeof key, NULL) ||
+			    !json_take(&j, ':'))
+				return -1;
+			if (strcmp(key, "name") == 0) {
+				if (!json_string(&j, u->name, sizeof u->name,
+				    NULL))
+					return -1;
+			} else if (strcmp(key, "value") == 0) {
+				if (!json_number(&j, &u->value))
+					return -1;
+			} else if (strcmp(key, "labels") == 0) {
+				if (!string_list(&j, u->labels,
+				    METRICS_LABELS_MAX, &u->nlabels))
+					return -1;
+			} else if (!json_skip(&j))
+				return -1;
+		} while (json_take(&j, ','));
+	return json_take(&j, '}') && json_end(&j) ? 0 : -1;
+}
+
+/* The series of f with u's label values, made when new. */
+static struct app_series *
+series(struct app_family *f, const struct update *u, struct buf *out)
+{
+	char values[METRICS_LABELS_MAX * VALUE_MAX_LEN];
+	struct app_series *s;
+	size_t n = 0, i, cap;
+
+	for (i = 0; i < u->nlabels; i++) {
+		memcpy(values + n, u->labels[i], strlen(u->labels[i]) + 1);
+		n += strlen(u->labels[i]) + 1;
+	}
+	for (i = 0; i < f->nseries; i++)
+		if (f->series[i].values_len == n &&
+		    memcmp(f->series[i].values, values, n) == 0)
+			return &f->series[i];
+	if (f->nseries == METRICS_SERIES_MAX) {
+		buf_printf(out, "too many label sets for collector %s (rr "
+		    "keeps at most %d)", f->key, METRICS_SERIES_MAX);
+		return NULL;
+	}
+	if (f->nseries == f->cap) {
+		cap = f->cap ? 2 * f->cap : 8;
+		if ((s = realloc(f->series, cap * sizeof *s)) == NULL)
+			goto nomem;
+		f->series = s;
+		f->cap = cap;
+	}
+	s = &f->series[f->nseries];
+	memset(s, 0, sizeof *s);
+	if ((s->values = malloc(n ? n : 1)) == NULL)
+		goto nomem;
+	memcpy(s->values, values, n);
+	s->values_len = n;
+	hist_init(&s->hist, f->bounds, f->nbounds);
+	f->nseries++;
+	return s;
+nomem:
+	buf_puts(out, "out of memory");
+	return NULL;
+}
+
+enum op { OP_ADD, OP_SUB, OP_SET, OP_OBSERVE };
+
+static const char *const op_names[] = { "Add", "Sub", "Set", "Observe" };
+
+/* The types each method takes, as RoadRunner's metrics plugin has them. */
+static bool
+allowed(enum op op, enum metric_type t)
+{
+	switch (op) {
+	case OP_ADD:
+		return t == MT_COUNTER || t == MT_GAUGE;
+	case OP_OBSERVE:
+		return t == MT_HISTOGRAM;
+	default:
+		return t == MT_GAUGE;
+	}
+}
+
+static int
+update(struct metrics *m, enum op op, const char *arg, size_t len,
+    struct buf *out)
+{
+	struct app_family *f;
+	struct app_series *s;
+	struct update u;
+
+	if (parse_update(arg, len, &u) == -1) {
+		buf_puts(out, "expected {\"name\":...,\"value\":...,"
+		    "\"labels\":[...]} (a JSON object)");
+		return -1;
+	}
+	if ((f = find_family(m, u.name, NULL)) == NULL) {
+		buf_printf(out, op == OP_ADD ? "undefined collector %s, try "
+		    "first Declare the desired collector" :
+		    "undefined collector %s", u.name);
+		return -1;
+	}
+	if (!allowed(op, f->type)) {
+		buf_printf(out, "collector `%s` does not support method `%s`",
+		    u.name, op_names[op]);
+		return -1;
+	}
+	if (f->nlabels > 0 && u.nlabels == 0) {
+		buf_printf(out, "required labels for collector %s", u.name);
+		return -1;
+	}
+	if (u.nlabels != f->nlabels) {
+		buf_printf(out, "inconsistent label cardinality: expected %u "
+		    "label values but got %u", f->nlabels, u.nlabels);
+		return -1;
+	}
+	if (op == OP_ADD && f->type == MT_COUNTER && u.value < 0) {
+		buf_puts(out, "counter cannot decrease in value");
+		return -1;
+	}
+	if ((s = series(f, &u, out)) == NULL)
+		return -1;
+	switch (op) {
+	case OP_ADD:
+		s->value += u.value;
+		break;
+	case OP_SUB:
+		s->value -= u.value;
+		break;
+	case OP_SET:
+		s->value = u.value;
+		break;
+	case OP_OBSERVE:
+		hist_observe(&s->hist, u.value);
+		break;
+	}
+	buf_puts(out, "true");
+	return 0;
+}
+
+static int
+m_add(void *ctx, const char *arg, size_t len, struct buf *out)
+{
+	return update(ctx, OP_ADD, arg, len, out);
+}
+
+static int
+m_sub(void *ctx, const char *arg, size_t len, struct buf *out)
+{
+	return update(ctx, OP_SUB, arg, len, out);
+}
+
+static int
+m_set(void *ctx, const char *arg, size_t len, struct buf *out)
+{
+	return update(ctx, OP_SET, arg, len, out);
+}
+
+static int
+m_observe(void *ctx, const char *arg, size_t len, struct buf *out)
+{
+	return update(ctx, OP_OBSERVE, arg, len, out);
+}
+
+static int
+unregister(void *ctx, const char *arg, size_t len, struct buf *out)
+{
+	struct metrics *m = ctx;
+	char name[NAME_MAX_LEN];
+	struct json j;
+	size_t at;
+
+	json_init(&j, arg, len);
+	if (!json_string(&j, name, sizeof name, NULL) || !json_end(&j)) {
+		buf_puts(out, "expected a collector name as a JSON string");
+		return -1;
+	}
+	if (find_family(m, name, &at) == NULL) {
+		buf_printf(out, "undefined collector %s", name);
+		return -1;
+	}
+	family_free(m->families[at]);
+	memmove(m->families + at, m->families + at + 1,
+	    (m->nfamilies - at - 1) * sizeof m->families[0]);
+	m->nfamilies--;
+	buf_puts(out, "true");
+	return 0;
+}
+
+int
+metrics_register(struct metrics *m, struct rpc_server *rpc)
+{
+	static const struct {
+		const char	*name;
+		rpc_fn		*fn;
+	} methods[] = {
+		{ "metrics.Declare", declare }, { "metrics.Add", m_add },
+		{ "metrics.Sub", m_sub }, { "metrics.Set", m_set },
+		{ "metrics.Observe", m_observe },
+		{ "metrics.Unregister", unregister },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (rpc_register(rpc, methods[i].name, methods[i].fn, m) == -1)
+			return -1;
+	return 0;
+}

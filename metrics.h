@@ -1,0 +1,69 @@
+/*
+ * metrics: the Prometheus endpoint (metrics.address) and the `metrics`
+ * RPC service of RoadRunner's metrics plugin.  A scrape, on any path,
+ * gives the text exposition format 0.0.4: rr's build, the process family
+ * a Go exporter has, RoadRunner's pool gauges under rr_ticker_, the
+ * ticker's accounting (exact, the counters line's), its histograms, and
+ * the families PHP code declared over RPC (Declare, Add, Sub, Set,
+ * Observe, Unregister), bounded in number so a PHP bug cannot grow rr
+ * without limit.  A scrape allocates nothing once its buffer has grown.
+ */
+#ifndef RR_METRICS_H
+#define RR_METRICS_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "hist.h"
+#include "http.h"
+#include "pool.h"
+#include "rpc.h"
+#include "ticker.h"
+
+#define METRICS_FAMILIES_MAX	256	/* declared over RPC */
+#define METRICS_SERIES_MAX	1024	/* label sets in one family */
+#define METRICS_LABELS_MAX	8
+
+enum metric_type { MT_COUNTER, MT_GAUGE, MT_HISTOGRAM };
+
+struct app_series {
+	char		*values;	/* label values, each NUL-terminated */
+	size_t		 values_len;
+	double		 value;		/* counter, gauge */
+	struct hist	 hist;
+};
+
+struct app_family {
+	char		*key;		/* the name calls use */
+	char		*name;		/* namespace_subsystem_key */
+	char		*help;
+	enum metric_type type;
+	char		*labels[METRICS_LABELS_MAX];
+	unsigned	 nlabels;
+	double		 bounds[HIST_BUCKETS_MAX];
+	size_t		 nbounds;
+	struct app_series *series;
+	size_t		 nseries, cap;
+};
+
+struct metrics {
+	struct http_server http;
+	struct pool	*pool;
+	struct ticker	*ticker;
+	int64_t		 started;	/* unix seconds, for the process family */
+	struct app_family *families[METRICS_FAMILIES_MAX];
+	size_t		 nfamilies;
+};
+
+/* Listen on metrics.address (no section: nothing). */
+int	metrics_init(struct metrics *, const struct config *, struct pool *,
+	    struct ticker *, int epfd, char *err, size_t errlen);
+
+/* The metrics.* methods, on rr's RPC server. */
+int	metrics_register(struct metrics *, struct rpc_server *);
+void	metrics_close(struct metrics *);
+
+/* The exposition, into out: what a scrape answers. */
+void	metrics_render(struct metrics *, struct buf *out);
+
+#endif

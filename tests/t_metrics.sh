@@ -1,0 +1,168 @@
+# metrics.address: a scrape parses with a real Prometheus parser (Debian's
+# python3-prometheus-client), every family rr names is there from the
+# first scrape with each known label value, the ticker's counters add up,
+# and metrics that a PHP worker declares and updates over RPC appear with
+# their labels, escaped as the format wants.
+. "$(dirname "$0")/lib.sh"
+
+# The system's python: the parser is a Debian package, which another
+# python on PATH (pyenv, a venv) would not see.
+PY=/usr/bin/python3
+RPC=$TOP/tests/helpers/rpc.py
+
+metrics_config() {	# command, workers, interval
+	METRICS=127.0.0.1:$(free_port)
+	RPCADDR=tcp://127.0.0.1:$(free_port)
+	basic_config "$1" "${3:-100ms}" "${2:-2}"
+	printf 'rpc:\n  listen: %s\nmetrics:\n  address: %s\n' "$RPCADDR" \
+	    "$METRICS" >>"$D/rr.yaml"
+}
+
+scrape() {	# [path]: the exposition into $D/scrape
+	curl -sf "http://$METRICS${1:-/metrics}" >"$D/scrape"
+}
+
+# parse CHECKS: the scrape through the parser, then the Python in CHECKS
+# with d = {(name, ((label, value), ...)): value}; prints what is wrong.
+parse() {
+	$PY - "$D/scrape" "$1" <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+d = {}
+for f in fams.values():
+    for s in f.samples:
+        d[(s.name, tuple(sorted(s.labels.items())))] = s.value
+def v(name, **labels):
+    return d.get((name, tuple(sorted(labels.items()))))
+exec(sys.argv[2])
+PY
+}
+
+t_families() {
+	command -v curl >/dev/null || { fail "curl is not installed"; return; }
+	metrics_config "$TW echo -r $D/rec" 2
+	start_rr || return
+	wait_log "$(msg pool 'worker ready')" || { fail "no worker"; return; }
+	scrape || { fail "no scrape"; return; }
+	local bad
+	bad=$(parse '
+want = ["rr_build_info", "process_cpu_seconds", "process_resident_memory_bytes",
+    "process_virtual_memory_bytes", "process_open_fds", "process_max_fds",
+    "process_start_time_seconds", "rr_ticker_total_workers",
+    "rr_ticker_workers_memory_bytes", "rr_ticker_worker_state",
+    "rr_ticker_worker_memory_bytes", "rr_ticker_workers_ready",
+    "rr_ticker_workers_working", "rr_ticker_workers_invalid",
+    "rr_ticker_ticks_scheduled", "rr_ticker_ticks_delivered",
+    "rr_ticker_ticks_skipped", "rr_ticker_ticks_failed",
+    "rr_ticker_ticks_in_flight", "rr_ticker_tick_duration_seconds",
+    "rr_ticker_tick_lateness_seconds", "rr_ticker_worker_restarts"]
+for n in want:
+    if n not in fams: print("missing family", n)
+for r in ["soft_error", "crash", "killed", "bad_frame", "exec_ttl", "replaced"]:
+    if v("rr_ticker_ticks_failed_total", reason=r) is None: print("no failed reason", r)
+for r in ["no_idle_worker", "late"]:
+    if v("rr_ticker_ticks_skipped_total", reason=r) is None: print("no skipped reason", r)
+for r in ["crash", "max_jobs", "reset", "ttl", "idle_ttl", "memory", "exec_ttl"]:
+    if v("rr_ticker_worker_restarts_total", reason=r) is None: print("no restart reason", r)
+if v("rr_build_info", version="'"$("$RR" --version | awk '{print $3}')"'") != 1: print("rr_build_info")
+')
+	check "$bad" [ -z "$bad" ]
+	check "no worker_state line with state and pid" \
+	    grep -qE '^rr_ticker_worker_state\{state="ready",pid="[0-9]+"\} 0$' "$D/scrape"
+	check "HEAD and any path" curl -sfI "http://$METRICS/anything"
+	stop_rr
+}
+
+# Ticks that are skipped and that fail: at every scrape, scheduled =
+# delivered + skipped + failed + in flight, and it matches ticker.Stats.
+t_accounting() {
+	metrics_config "$TW error -d 150 -o $D/once -r $D/rec" 1 50ms
+	start_rr || return
+	wait_log "$(msg ticker 'tick failed')" || { fail "no tick failed"; return; }
+	wait_log "$(skip_re)" || { fail "no tick skipped"; return; }
+	local i bad
+	for i in 1 2 3; do
+		scrape || { fail "no scrape"; return; }
+		bad=$(parse '
+s = v("rr_ticker_ticks_scheduled_total")
+rest = v("rr_ticker_ticks_delivered_total") + v("rr_ticker_ticks_in_flight")
+rest += sum(val for (n, l), val in d.items() if n in ("rr_ticker_ticks_skipped_total", "rr_ticker_ticks_failed_total"))
+if s != rest: print("scheduled", s, "!= the rest", rest)
+if v("rr_ticker_ticks_skipped_total", reason="no_idle_worker") == 0: print("nothing skipped")
+if v("rr_ticker_tick_duration_seconds_count") < 1: print("no duration observed")
+if v("rr_ticker_tick_lateness_seconds_count") < 1: print("no lateness observed")
+')
+		check "scrape $i: $bad" [ -z "$bad" ]
+	done
+	check "the soft error was not counted" \
+	    grep -qE '^rr_ticker_ticks_failed_total\{reason="soft_error"\} [1-9]' "$D/scrape"
+	stop_rr
+}
+
+# A PHP worker declares a counter over RPC and adds to it on each tick;
+# the label value needs escaping (a quote).
+t_app_metrics() {
+	command -v php >/dev/null || { fail "php is not installed"; return; }
+	metrics_config "php $TOP/tests/workers/metrics.php" 2 100ms
+	start_rr || return
+	wait_count "$(msg pool 'worker ready')" 2 || { fail "workers not ready"; return; }
+	wait_for 20 eval 'scrape && grep -q "^app_ticks_seen{" "$D/scrape"' ||
+	    { fail "no app_ticks_seen in 20s"; return; }
+	local bad
+	bad=$(parse '
+f = fams.get("app_ticks_seen")
+if f is None or f.type != "counter": print("app_ticks_seen is not a counter")
+elif f.documentation != "Ticks a worker saw": print("help", f.documentation)
+else:
+    for s in f.samples:
+        if not s.labels["worker"].startswith("w \""): print("label", s.labels)
+')
+	check "$bad" [ -z "$bad" ]
+	check "the quote in a label value is not escaped" \
+	    grep -qE '^app_ticks_seen\{worker="w \\"[0-9]+\\""\} [0-9]' "$D/scrape"
+	check "an ERROR line" [ "$(count_log '^[^ ]+ ERROR ')" -eq 0 ]
+	stop_rr
+}
+
+# RoadRunner's words where PHP code tests for them, and the bounds.
+t_rpc_errors() {
+	metrics_config "$TW echo" 1 1h
+	start_rr || return
+	local out
+	out=$(printf '%s\n' \
+	    'metrics.Declare {"name":"c","collector":{"type":"counter","labels":["a"]}}' \
+	    'metrics.Declare {"name":"c","collector":{"type":"counter"}}' \
+	    'metrics.Add {"name":"nope","value":1}' \
+	    'metrics.Add {"name":"c","value":1}' \
+	    'metrics.Add {"name":"c","value":1,"labels":["x","y"]}' \
+	    'metrics.Set {"name":"c","value":1,"labels":["x"]}' \
+	    'metrics.Declare {"name":"s","collector":{"type":"summary"}}' \
+	    'metrics.Declare {"name":"rr_ticker_x","collector":{"type":"gauge"}}' \
+	    'metrics.Unregister "c"' \
+	    'metrics.Unregister "c"' |
+	    python3 "$RPC" --stdin "$RPCADDR")
+	local want
+	want=$(printf '%s\n' 'OK true' \
+	    'ERR tried to register existing collector with the name `c`' \
+	    'ERR undefined collector nope, try first Declare the desired collector' \
+	    'ERR required labels for collector c' \
+	    'ERR inconsistent label cardinality: expected 1 label values but got 2' \
+	    'ERR collector `c` does not support method `Set`' \
+	    'ERR collector type summary is not supported by rr: declare a histogram' \
+	    'ERR "rr_ticker_x" is not a metric name PHP may declare (letters, digits, _ and :, not rr'"'"'s own)' \
+	    'OK true' 'ERR undefined collector c')
+	check "replies differ: $(diff <(echo "$want") <(echo "$out") | head -5)" \
+	    [ "$out" = "$want" ]
+	out=$(for i in $(seq 0 256); do
+		echo "metrics.Declare {\"name\":\"g$i\",\"collector\":{\"type\":\"gauge\"}}"
+	done | python3 "$RPC" --stdin "$RPCADDR" | tail -n 1)
+	check "the 257th family: $out" [ "$out" = \
+	    "ERR too many collectors (rr keeps at most 256): unregister some first" ]
+	stop_rr
+}
+
+scenario metrics-families t_families
+scenario metrics-accounting t_accounting
+php_scenario metrics-from-php t_app_metrics
+scenario metrics-rpc-errors t_rpc_errors
