@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,51 +313,50 @@ print_table(const struct row *rows, size_t n)
 	rule(w);
 }
 
+struct worker_fields {
+	double	 pid, execs, created, memory, cpu;
+	char	 status[48];
+};
+
+static bool
+worker_member(struct json *j, const char *key, void *arg)
+{
+	static const struct {
+		const char	*key;
+		size_t		 off;
+	} numbers[] = {
+		{ "pid", offsetof(struct worker_fields, pid) },
+		{ "numExecs", offsetof(struct worker_fields, execs) },
+		{ "created", offsetof(struct worker_fields, created) },
+		{ "memoryUsage", offsetof(struct worker_fields, memory) },
+		{ "CPUPercent", offsetof(struct worker_fields, cpu) },
+	};
+	struct worker_fields *w = arg;
+	size_t i;
+
+	if (strcmp(key, "statusStr") == 0)
+		return json_string(j, w->status, sizeof w->status, NULL);
+	for (i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+		if (strcmp(key, numbers[i].key) == 0)
+			return json_number(j, (double *)((char *)w +
+			    numbers[i].off));
+	return json_skip(j);
+}
+
 /* One worker object of informer.Workers into a row. */
 static bool
 parse_worker(struct json *j, struct row *r, double now)
 {
-	char key[32], status[48] = "";
-	double v, pid = 0, execs = 0, created = 0, mem = 0, cpu = 0;
+	struct worker_fields w = { 0 };
 
-	if (!json_take(j, '{'))
+	if (!json_object(j, worker_member, &w))
 		return false;
-	if (!json_take(j, '}'))
-		do {
-			if (!json_string(j, key, sizeof key, NULL) ||
-			    !json_take(j, ':'))
-				return false;
-			if (strcmp(key, "statusStr") == 0) {
-				if (!json_string(j, status, sizeof status,
-				    NULL))
-					return false;
-				continue;
-			}
-			if (json_peek(j, '"') || json_peek(j, '{') ||
-			    json_peek(j, '[') || !json_number(j, &v)) {
-				if (!json_skip(j))
-					return false;
-				continue;
-			}
-			if (strcmp(key, "pid") == 0)
-				pid = v;
-			else if (strcmp(key, "numExecs") == 0)
-				execs = v;
-			else if (strcmp(key, "created") == 0)
-				created = v;
-			else if (strcmp(key, "memoryUsage") == 0)
-				mem = v;
-			else if (strcmp(key, "CPUPercent") == 0)
-				cpu = v;
-		} while (json_take(j, ','));
-	if (!json_take(j, '}'))
-		return false;
-	snprintf(r->cell[0], sizeof r->cell[0], "%.0f", pid);
-	snprintf(r->cell[1], sizeof r->cell[1], "%s", status);
-	comma(r->cell[2], sizeof r->cell[2], (unsigned long long)execs);
-	human_bytes(r->cell[3], sizeof r->cell[3], mem);
-	snprintf(r->cell[4], sizeof r->cell[4], "%.2f", cpu);
-	rel_time(r->cell[5], sizeof r->cell[5], now - created / 1e9);
+	snprintf(r->cell[0], sizeof r->cell[0], "%.0f", w.pid);
+	snprintf(r->cell[1], sizeof r->cell[1], "%s", w.status);
+	comma(r->cell[2], sizeof r->cell[2], (unsigned long long)w.execs);
+	human_bytes(r->cell[3], sizeof r->cell[3], w.memory);
+	snprintf(r->cell[4], sizeof r->cell[4], "%.2f", w.cpu);
+	rel_time(r->cell[5], sizeof r->cell[5], now - w.created / 1e9);
 	return true;
 }
 

@@ -239,3 +239,20 @@ json_skip(struct json *j)
 {
 	return skip_at(j, 0);
 }
+
+bool
+json_object(struct json *j, json_member_fn *member, void *arg)
+{
+	char key[64];
+
+	if (!json_take(j, '{'))
+		return false;
+	if (json_take(j, '}'))
+		return true;
+	do {
+		if (!json_string(j, key, sizeof key, NULL) ||
+		    !json_take(j, ':') || !member(j, key, arg))
+			return false;
+	} while (json_take(j, ','));
+	return json_take(j, '}');
+}

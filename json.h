@@ -26,6 +26,13 @@ bool	json_peek(struct json *, char c);
 bool	json_string(struct json *, char *out, size_t cap, size_t *len);
 bool	json_number(struct json *, double *);
 
+/*
+ * An object: for each member, member(j, key, arg) must read its value
+ * (and may skip it with json_skip()); false from it, or bad JSON, stops.
+ */
+typedef bool json_member_fn(struct json *, const char *key, void *arg);
+bool	json_object(struct json *, json_member_fn *, void *arg);
+
 /* Any one value, nested ones included (to a depth of 32). */
 bool	json_skip(struct json *);
 

@@ -456,75 +456,55 @@ struct declare {
 };
 
 static bool
-parse_collector(struct json *j, struct declare *d)
+collector_member(struct json *j, const char *key, void *arg)
 {
-	char key[32];
+	struct declare *d = arg;
 
-	if (!json_take(j, '{'))
+	if (strcmp(key, "namespace") == 0)
+		return json_string(j, d->ns, sizeof d->ns, NULL);
+	if (strcmp(key, "subsystem") == 0)
+		return json_string(j, d->sub, sizeof d->sub, NULL);
+	if (strcmp(key, "type") == 0)
+		return json_string(j, d->type, sizeof d->type, NULL);
+	if (strcmp(key, "help") == 0)
+		return json_string(j, d->help, sizeof d->help, NULL);
+	if (strcmp(key, "labels") == 0)
+		return string_list(j, d->labels, METRICS_LABELS_MAX,
+		    &d->nlabels);
+	if (strcmp(key, "buckets") != 0 || json_peek(j, 'n'))
+		return json_skip(j);
+	if (!json_take(j, '['))
 		return false;
-	if (json_take(j, '}'))
+	if (json_take(j, ']'))
 		return true;
 	do {
-		if (!json_string(j, key, sizeof key, NULL) || !json_take(j, ':'))
-			return false;
-		if (strcmp(key, "namespace") == 0) {
-			if (!json_string(j, d->ns, sizeof d->ns, NULL))
-				return false;
-		} else if (strcmp(key, "subsystem") == 0) {
-			if (!json_string(j, d->sub, sizeof d->sub, NULL))
-				return false;
-		} else if (strcmp(key, "type") == 0) {
-			if (!json_string(j, d->type, sizeof d->type, NULL))
-				return false;
-		} else if (strcmp(key, "help") == 0) {
-			if (!json_string(j, d->help, sizeof d->help, NULL))
-				return false;
-		} else if (strcmp(key, "labels") == 0) {
-			if (!string_list(j, d->labels, METRICS_LABELS_MAX,
-			    &d->nlabels))
-				return false;
-		} else if (strcmp(key, "buckets") == 0 && json_take(j, '[')) {
-			if (json_take(j, ']'))
-				continue;
-			do {
-				if (d->nbounds == HIST_BUCKETS_MAX ||
-				    !json_number(j, &d->bounds[d->nbounds++]))
-					return false;
-			} while (json_take(j, ','));
-			if (!json_take(j, ']'))
-				return false;
-		} else if (!json_skip(j))
+		if (d->nbounds == HIST_BUCKETS_MAX ||
+		    !json_number(j, &d->bounds[d->nbounds++]))
 			return false;
 	} while (json_take(j, ','));
-	return json_take(j, '}');
+	return json_take(j, ']');
+}
+
+static bool
+declare_member(struct json *j, const char *key, void *arg)
+{
+	struct declare *d = arg;
+
+	if (strcmp(key, "name") == 0)
+		return json_string(j, d->name, sizeof d->name, NULL);
+	if (strcmp(key, "collector") == 0)
+		return json_object(j, collector_member, d);
+	return json_skip(j);
 }
 
 static int
 parse_declare(const char *arg, size_t len, struct declare *d)
 {
 	struct json j;
-	char key[32];
 
 	memset(d, 0, sizeof *d);
 	json_init(&j, arg, len);
-	if (!json_take(&j, '{'))
-		return -1;
-	if (!json_take(&j, '}'))
-		do {
-			if (!json_string(&j, key, sizeof key, NULL) ||
-			    !json_take(&j, ':'))
-				return -1;
-			if (strcmp(key, "name") == 0) {
-				if (!json_string(&j, d->name, sizeof d->name,
-				    NULL))
-					return -1;
-			} else if (strcmp(key, "collector") == 0) {
-				if (!parse_collector(&j, d))
-					return -1;
-			} else if (!json_skip(&j))
-				return -1;
-		} while (json_take(&j, ','));
-	return json_take(&j, '}') && json_end(&j) ? 0 : -1;
+	return json_object(&j, declare_member, d) && json_end(&j) ? 0 : -1;
 }
 
 /* Prometheus's default buckets, for a histogram declared without any. */
@@ -615,36 +595,29 @@ struct update {
 	unsigned	 nlabels;
 };
 
+static bool
+update_member(struct json *j, const char *key, void *arg)
+{
+	struct update *u = arg;
+
+	if (strcmp(key, "name") == 0)
+		return json_string(j, u->name, sizeof u->name, NULL);
+	if (strcmp(key, "value") == 0)
+		return json_number(j, &u->value);
+	if (strcmp(key, "labels") == 0)
+		return string_list(j, u->labels, METRICS_LABELS_MAX,
+		    &u->nlabels);
+	return json_skip(j);
+}
+
 static int
 parse_update(const char *arg, size_t len, struct update *u)
 {
 	struct json j;
-	char key[32];
 
 	memset(u, 0, sizeof *u);
 	json_init(&j, arg, len);
-	if (!json_take(&j, '{'))
-		return -1;
-	if (!json_take(&j, '}'))
-		do {
-			if (!json_string(&j, key, sizeof key, NULL) ||
-			    !json_take(&j, ':'))
-				return -1;
-			if (strcmp(key, "name") == 0) {
-				if (!json_string(&j, u->name, sizeof u->name,
-				    NULL))
-					return -1;
-			} else if (strcmp(key, "value") == 0) {
-				if (!json_number(&j, &u->value))
-					return -1;
-			} else if (strcmp(key, "labels") == 0) {
-				if (!string_list(&j, u->labels,
-				    METRICS_LABELS_MAX, &u->nlabels))
-					return -1;
-			} else if (!json_skip(&j))
-				return -1;
-		} while (json_take(&j, ','));
-	return json_take(&j, '}') && json_end(&j) ? 0 : -1;
+	return json_object(&j, update_member, u) && json_end(&j) ? 0 : -1;
 }
 
 /* The series of f with u's label values, made when new. */
