@@ -22,6 +22,7 @@
 #define REQUEST_MAX	(1u << 20)	/* a larger frame is a bad request */
 #define OUT_HIGH	(1u << 20)	/* stop reading above this backlog */
 #define BACKLOG		128
+#define CALLS_PER_PASS	16	/* then the loop looks at everything else */
 
 int
 rpc_register(struct rpc_server *s, const char *name, rpc_fn *fn, void *ctx)
@@ -171,6 +172,7 @@ on_accept(struct rpc_server *s, int64_t now)
 			goridge_decoder_reset(&c->dec);
 		c->fd = fd;
 		c->in_len = 0;
+		c->more = false;
 		buf_reset(&c->out);
 		c->active = now;
 		c->events = EPOLLIN;
@@ -305,8 +307,10 @@ serve_input(struct rpc_server *s, struct rpc_conn *c)
 	enum goridge_status st;
 	const char *why;
 	size_t used, pos = 0;
+	int calls = 0;
 
-	while (pos < c->in_len && buf_pending(&c->out) < OUT_HIGH) {
+	while (pos < c->in_len && buf_pending(&c->out) < OUT_HIGH &&
+	    calls++ < CALLS_PER_PASS) {
 		st = goridge_feed(&c->dec, c->in + pos, c->in_len - pos, &used,
 		    &f);
 		pos += used;
@@ -326,6 +330,8 @@ serve_input(struct rpc_server *s, struct rpc_conn *c)
 	}
 	memmove(c->in, c->in + pos, c->in_len - pos);
 	c->in_len -= pos;
+	/* calls left for a later pass: see rpc_next_deadline() */
+	c->more = c->in_len > 0 && buf_pending(&c->out) < OUT_HIGH;
 	return 0;
 }
 
@@ -348,24 +354,26 @@ static void
 on_conn(struct rpc_server *s, struct rpc_conn *c, uint32_t events,
     int64_t now)
 {
-	ssize_t n = 1;
+	ssize_t n;
 
 	if ((events & EPOLLOUT) && flush(c) == -1)
 		goto gone;
-	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		while (c->in_len < IN_SIZE &&
-		    buf_pending(&c->out) < OUT_HIGH &&
-		    (n = read(c->fd, c->in + c->in_len, IN_SIZE - c->in_len)) >
-		    0) {
-			c->in_len += (size_t)n;
-			c->active = now;
-			if (serve_input(s, c) == -1)
-				goto gone;
-		}
+	/*
+	 * One read a wake-up: a client that always has its next call ready
+	 * would otherwise keep the loop here, and the other clients and the
+	 * timer would wait for it.  epoll is level-triggered, so whatever
+	 * is left is reported again on the loop's next pass.
+	 */
+	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && c->in_len < IN_SIZE &&
+	    buf_pending(&c->out) < OUT_HIGH) {
+		n = read(c->fd, c->in + c->in_len, IN_SIZE - c->in_len);
 		if (n == 0 || (n == -1 && errno != EAGAIN))
 			goto gone;
+		if (n > 0) {
+			c->in_len += (size_t)n;
+			c->active = now;
+		}
 	}
-	/* input the backlog held back, now that it may have drained */
 	if (c->in_len > 0 && serve_input(s, c) == -1)
 		goto gone;
 	if (want(s, c) == 0)
@@ -394,10 +402,14 @@ rpc_next_deadline(const struct rpc_server *s)
 
 	if (s->nconns == 0 && s->refused == s->refused_told)
 		return INT64_MAX;
-	for (i = 0; i < s->max_conns; i++)
-		if (s->conns[i].fd != -1 &&
-		    s->conns[i].active + s->idle_timeout < at)
+	for (i = 0; i < s->max_conns; i++) {
+		if (s->conns[i].fd == -1)
+			continue;
+		if (s->conns[i].more)	/* come back at once */
+			return INT64_MIN;
+		if (s->conns[i].active + s->idle_timeout < at)
 			at = s->conns[i].active + s->idle_timeout;
+	}
 	if (s->refused != s->refused_told && s->refused_at + SEC_NS < at)
 		at = s->refused_at + SEC_NS;
 	return at;
@@ -412,6 +424,10 @@ rpc_on_deadline(struct rpc_server *s, int64_t now)
 	for (i = 0; i < s->max_conns && s->nconns > 0; i++) {
 		struct rpc_conn *c = &s->conns[i];
 
+		if (c->fd != -1 && c->more) {
+			on_conn(s, c, 0, now);
+			continue;
+		}
 		if (c->fd != -1 && now - c->active >= s->idle_timeout) {
 			log_info("rpc", "idle connection closed",
 			    LF_INT("conn", c->id), LF_INT("idle_ms",

@@ -41,6 +41,7 @@ struct rpc_conn {
 	struct buf	 out;		/* replies the socket has not taken */
 	int64_t		 active;	/* the last byte read */
 	uint32_t	 events;	/* registered with epoll */
+	bool		 more;		/* calls read, not answered yet */
 	uint64_t	 id;		/* for log lines */
 };
 

@@ -66,10 +66,32 @@ sort_by_pid(struct services *s, size_t *n)
 	}
 }
 
+/* Appending to a line on the stack: a constant, and digits. */
+#define LIT(p, s)	(memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
+
+static char *
+digits(char *p, uint64_t v)
+{
+	char d[20];
+	size_t n = sizeof d;
+
+	do
+		d[--n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	memcpy(p, d + n, sizeof d - n);
+	return p + sizeof d - n;
+}
+
+/*
+ * One worker's object.  It is put together on the stack and appended in
+ * three pieces: with 100 workers, a call is mostly this, and appending
+ * field by field cost twice as much.
+ */
 static void
 put_worker(struct services *s, const struct worker *w, int64_t mono,
     int64_t real, struct buf *o)
 {
+	char line[256], *p = line;
 	const char *name;
 	int st = pool_rr_status(w, &name);
 	int64_t age = mono - w->spawned_at;
@@ -79,26 +101,22 @@ put_worker(struct services *s, const struct worker *w, int64_t mono,
 	if (age > 0)
 		cpu = (uint64_t)((double)w->cpu_ticks / (double)s->clk_tck *
 		    1e4 / ((double)age / SEC_NS) + 0.5);
-	buf_puts(o, "{\"pid\":");
-	buf_put_u64(o, (uint64_t)w->pid);
-	buf_puts(o, ",\"status\":");
-	buf_put_u64(o, (uint64_t)st);
-	buf_puts(o, ",\"numExecs\":");
-	buf_put_u64(o, w->jobs);
-	buf_puts(o, ",\"created\":");
-	buf_put_u64(o, (uint64_t)(real - age));
-	buf_puts(o, ",\"memoryUsage\":");
-	buf_put_u64(o, w->own_rss);
-	buf_puts(o, ",\"CPUPercent\":");
-	buf_put_u64(o, cpu / 100);
-	buf_put(o, ".", 1);
-	buf_put(o, &"0123456789"[cpu % 100 / 10], 1);
-	buf_put(o, &"0123456789"[cpu % 10], 1);
-	buf_puts(o, ",\"command\":");
+	p = digits(LIT(p, "{\"pid\":"), (uint64_t)w->pid);
+	p = digits(LIT(p, ",\"status\":"), (uint64_t)st);
+	p = digits(LIT(p, ",\"numExecs\":"), w->jobs);
+	p = digits(LIT(p, ",\"created\":"), (uint64_t)(real - age));
+	p = digits(LIT(p, ",\"memoryUsage\":"), w->own_rss);
+	p = digits(LIT(p, ",\"CPUPercent\":"), cpu / 100);
+	*p++ = '.';
+	*p++ = (char)('0' + cpu % 100 / 10);
+	*p++ = (char)('0' + cpu % 10);
+	p = LIT(p, ",\"command\":");
+	buf_put(o, line, (size_t)(p - line));
 	buf_put(o, s->command.data, s->command.len);
-	buf_puts(o, ",\"statusStr\":\"");
-	buf_puts(o, name);
-	buf_puts(o, "\"}");
+	p = LIT(line, ",\"statusStr\":\"");
+	memcpy(p, name, strlen(name));
+	p = LIT(p + strlen(name), "\"}");
+	buf_put(o, line, (size_t)(p - line));
 }
 
 static int

@@ -5,6 +5,7 @@
  *   floor      floor.c   raw pipe round trips, the kernel's price
  *   exec       exec.c    rr's pool driven in-process against bench/echo
  *   ticks      serve.c   the real ./rr with a recording echo worker
+ *   rpc        rpc.c     ./rr's RPC server under a closed loop of calls
  *   footprint  serve.c   memory, binary size, idle wake-ups
  *   start      serve.c   exec of rr to the first tick delivered
  *
@@ -104,11 +105,48 @@ struct tick_floor {
 int	 tick_floor(struct bench *, int64_t interval, int64_t dur,
 	    enum tick_wait, struct tick_floor *);
 
+/* serve.c: the real rr, started as a user starts it, on a config of its
+ * own (name.yaml in the scratch dir) */
+struct rr_proc {
+	pid_t	 pid;
+	int	 log_fd;		/* rr's stderr when piped, else -1 */
+	char	 log[PATH_MAX];		/* rr's stderr when it is a file */
+	int64_t	 t_real;		/* just before the spawn */
+};
+/* logs: the body of the logs section; extra: more top-level sections,
+ * or NULL */
+int	 rr_start(struct bench *, struct rr_proc *, const char *name,
+	    const char *command, const char *interval, unsigned workers,
+	    const char *logs, const char *extra, bool pipe_log);
+int	 rr_ready(struct bench *, struct rr_proc *, const char *name,
+	    const char *command, const char *interval, unsigned workers,
+	    const char *extra);		/* every worker ready */
+int	 rr_stop(struct rr_proc *);
+
+/*
+ * serve.c: one run of rr with two recording echo workers and its row of
+ * the ticks table (ticks_header()), figures ticks.LABEL.*.  With a load,
+ * rr also gets load->config, and load->on runs once the first tick is in
+ * and load->off once the window is over, just before rr stops.
+ */
+#define TICK_RECORDS	(1 << 16)
+struct tick_load {
+	const char	*config;	/* top-level sections for rr */
+	int		(*on)(void *, const struct rr_proc *);	/* NULL: none */
+	void		(*off)(void *);
+	void		*arg;
+};
+void	 ticks_header(void);
+void	 tick_run(struct bench *, const char *label, const char *interval_txt,
+	    int64_t interval, int64_t dur, const struct tick_load *,
+	    struct tick_record *rec);	/* TICK_RECORDS of them */
+
 /* the parts */
 void	 floor_part(struct bench *);
 void	 exec_part(struct bench *);
 void	 exec_growth(struct bench *);	/* RssAnon over 10^6 execs */
 void	 ticks_part(struct bench *);
+void	 rpc_part(struct bench *);
 void	 footprint_part(struct bench *);
 void	 start_part(struct bench *);
 

@@ -26,7 +26,6 @@
 
 #include "bench.h"
 
-#define MAX_RECORDS	(1 << 16)
 #define START_RUNS	25
 #define START_COLS	6	/* start_part's columns */
 
@@ -47,22 +46,15 @@ slurp(const char *path)
 	return s;
 }
 
-struct rr_proc {
-	pid_t	 pid;
-	int	 log_fd;		/* rr's stderr when piped, else -1 */
-	char	 log[PATH_MAX];		/* rr's stderr when it is a file */
-	int64_t	 t_real;		/* just before the spawn */
-};
-
 /*
  * Start rr serve on a config of its own (name.yaml in the scratch dir).
  * Its stderr goes to name.log, or to a pipe with pipe_log.  Says what
  * failed, if anything.
  */
-static int
+int
 rr_start(struct bench *b, struct rr_proc *r, const char *name,
     const char *command, const char *interval, unsigned workers,
-    const char *logs, bool pipe_log)
+    const char *logs, const char *extra, bool pipe_log)
 {
 	char cfg[PATH_MAX], file[PATH_MAX];
 	int lp[2] = { -1, -1 }, err_fd;
@@ -77,7 +69,8 @@ rr_start(struct bench *b, struct rr_proc *r, const char *name,
 	tmp_path(b, file, r->log);
 	if (write_file(cfg, "version: '3'\nserver:\n  command: %s\n"
 	    "ticker:\n  interval: %s\n  pool:\n    num_workers: %u\n"
-	    "logs:\n%s", command, interval, workers, logs) == -1)
+	    "logs:\n%s%s", command, interval, workers, logs,
+	    extra == NULL ? "" : extra) == -1)
 		goto fail;
 	what = "rr's stderr";
 	if (pipe_log) {
@@ -142,7 +135,7 @@ show_tail(const struct rr_proc *r)
 }
 
 /* A piped log is drained to the end: rr blocks on a full pipe. */
-static int
+int
 rr_stop(struct rr_proc *r)
 {
 	struct pollfd pfd = { r->log_fd, POLLIN, 0 };
@@ -406,12 +399,24 @@ first_record(int fd, int64_t timeout, struct tick_record *first)
 	return 0;
 }
 
+void
+ticks_header(void)
+{
+	printf("  %-9s %6s %6s %7s %8s %8s %8s %8s %9s\n", "interval", "run",
+	    "ticks", "skipped", "min us", "p50 us", "p99 us", "max us",
+	    "cpu us/tick");
+}
+
 /*
  * rr logs at info level: nothing a tick, so its CPU per tick compares
- * with the bare loop's, which logs nothing either.
+ * with the bare loop's, which logs nothing either.  A load starts as soon
+ * as the first tick is in, so that it is on for every tick after it, and
+ * is stopped just before rr: at most the first and the last tick of the
+ * records see an rr without it.
  */
-static void
-tick_run(struct bench *b, const char *itxt, int64_t interval, int64_t dur,
+void
+tick_run(struct bench *b, const char *label, const char *itxt,
+    int64_t interval, int64_t dur, const struct tick_load *load,
     struct tick_record *rec)
 {
 	struct rr_proc r;
@@ -420,40 +425,43 @@ tick_run(struct bench *b, const char *itxt, int64_t interval, int64_t dur,
 	char cmd[2 * PATH_MAX + 32], fifo[PATH_MAX], name[32], *log, *counters;
 	long long sched = -1, deliv = -1, skipped = -1;
 	double cpu = -1;
+	bool loaded = false;
 	int fd;
 
-	snprintf(name, sizeof name, "ticks-%s", itxt);
+	snprintf(name, sizeof name, "ticks-%s", label);
 	if ((fd = records_open(b, name, fifo)) == -1)
 		return;
 	snprintf(cmd, sizeof cmd, "[\"%s\", \"-r\", \"%s\"]", b->echo,
 	    fifo);
-	if (rr_start(b, &r, name, cmd, itxt, 2, "  level: info\n", false) ==
-	    -1) {
+	if (rr_start(b, &r, name, cmd, itxt, 2, "  level: info\n",
+	    load == NULL ? NULL : load->config, false) == -1) {
 		close(fd);
 		return;
 	}
 	if (first_record(fd, 10 * SEC, rec) == -1) {
-		printf("  %-8s no tick reached a worker in 10 s\n", itxt);
-		rr_stop(&r);
-		close(fd);
-		show_tail(&r);
-		return;
+		printf("  %-9s no tick reached a worker in 10 s\n", label);
+		goto fail;
+	}
+	if (load != NULL && load->on != NULL) {
+		if (load->on(load->arg, &r) == -1)
+			goto fail;
+		loaded = true;
 	}
 	if (timer_phase(r.pid, interval, &phase) == -1) {
 		/* without it a tick's arrival says nothing of its index */
-		printf("  %-8s cannot read the phase of rr's timerfd from "
-		    "/proc/%ld/fdinfo\n", itxt, (long)r.pid);
-		rr_stop(&r);
-		close(fd);
-		return;
+		printf("  %-9s cannot read the phase of rr's timerfd from "
+		    "/proc/%ld/fdinfo\n", label, (long)r.pid);
+		goto fail;
 	}
 	ta = mono_ns();
 	ca = cpu_ns(r.pid);
 	sleep_until(rec[0].t + dur);
 	tb = mono_ns();
 	cb = cpu_ns(r.pid);
+	if (loaded)
+		load->off(load->arg);
 	rr_stop(&r);
-	nrec = 1 + read_records(fd, rec + 1, MAX_RECORDS - 1);
+	nrec = 1 + read_records(fd, rec + 1, TICK_RECORDS - 1);
 	close(fd);
 	log = slurp(r.log);
 	if (log != NULL && (counters = strstr(log, "\tscheduled=")) != NULL) {
@@ -465,30 +473,39 @@ tick_run(struct bench *b, const char *itxt, int64_t interval, int64_t dur,
 	nlat = lateness(b, rec, nrec, interval, phase, sched > 0 ? sched - 1 :
 	    INT64_MAX, &start, &moved);
 	if (nlat == 0) {
-		printf("  %-8s no frame a worker got carried a tick number\n",
-		    itxt);
+		printf("  %-9s no frame a worker got carried a tick number\n",
+		    label);
 		return;
 	}
 	ticks = due_between(start, interval, ta, tb);
 	if (ca >= 0 && cb >= 0 && ticks > 0)
 		cpu = (double)(cb - ca) / 1e3 / (double)ticks;
-	printf("  %-8s %4.1f s %6zu %7lld %8.1f %8.1f %8.1f %8.1f %9.1f\n",
-	    itxt, (double)dur / 1e9, nlat, skipped, pct(b->lat, nlat, 0) / 1e3,
+	printf("  %-9s %4.1f s %6zu %7lld %8.1f %8.1f %8.1f %8.1f %9.1f\n",
+	    label, (double)dur / 1e9, nlat, skipped, pct(b->lat, nlat, 0) / 1e3,
 	    pct(b->lat, nlat, 0.5) / 1e3, pct(b->lat, nlat, 0.99) / 1e3,
 	    pct(b->lat, nlat, 1) / 1e3, cpu);
-	printf("  %-8s rr's counters: scheduled=%lld delivered=%lld "
+	printf("  %-9s rr's counters: scheduled=%lld delivered=%lld "
 	    "skipped=%lld\n", "", sched, deliv, skipped);
 	if (moved > 0)
-		printf("  %-8s %zu ticks arrived past their next due time and "
+		printf("  %-9s %zu ticks arrived past their next due time and "
 		    "were placed back by order\n", "", moved);
-	fig((double)pct(b->lat, nlat, 0.5) / 1e3, "us", "ticks.%s.p50", itxt);
-	fig((double)pct(b->lat, nlat, 0.99) / 1e3, "us", "ticks.%s.p99", itxt);
-	fig((double)pct(b->lat, nlat, 1) / 1e3, "us", "ticks.%s.max", itxt);
-	fig((double)nlat, "ticks", "ticks.%s.delivered", itxt);
+	fig((double)pct(b->lat, nlat, 0.5) / 1e3, "us", "ticks.%s.p50", label);
+	fig((double)pct(b->lat, nlat, 0.99) / 1e3, "us", "ticks.%s.p99",
+	    label);
+	fig((double)pct(b->lat, nlat, 1) / 1e3, "us", "ticks.%s.max", label);
+	fig((double)nlat, "ticks", "ticks.%s.delivered", label);
 	if (sched >= 0)
-		fig((double)skipped, "ticks", "ticks.%s.skipped", itxt);
-	if (cpu >= 0)
-		fig(cpu, "us/tick", "ticks.%s.rr_cpu", itxt);
+		fig((double)skipped, "ticks", "ticks.%s.skipped", label);
+	/* under a load rr's CPU is mostly the load's, no price of a tick */
+	if (cpu >= 0 && !loaded)
+		fig(cpu, "us/tick", "ticks.%s.rr_cpu", label);
+	return;
+fail:
+	if (loaded)
+		load->off(load->arg);
+	rr_stop(&r);
+	close(fd);
+	show_tail(&r);
 }
 
 /* The bare timerfd loops, by how they wait: their rows and figures. */
@@ -508,10 +525,10 @@ floor_row(struct bench *b, int64_t dur, enum tick_wait how,
 	const char *name = tick_floors[how].row;
 
 	if (tick_floor(b, 10 * MSEC, dur, how, f) == -1) {
-		printf("  %-8s %s\n", name, strerror(errno));
+		printf("  %-9s %s\n", name, strerror(errno));
 		return;
 	}
-	printf("  %-8s %4.1f s %6zu %7zu %8.1f %8.1f %8.1f %8.1f %9.1f\n",
+	printf("  %-9s %4.1f s %6zu %7zu %8.1f %8.1f %8.1f %8.1f %9.1f\n",
 	    name, (double)dur / 1e9, f->ticks, f->skipped, f->min_us,
 	    f->p50_us, f->p99_us, f->max_us, f->cpu_us);
 }
@@ -539,7 +556,7 @@ floor_figures(enum tick_wait how, const struct tick_floor *before,
 void
 ticks_part(struct bench *b)
 {
-	struct tick_record *rec = calloc(MAX_RECORDS, sizeof *rec);
+	struct tick_record *rec = calloc(TICK_RECORDS, sizeof *rec);
 	struct tick_floor before[TICK_NWAITS] = { { .ticks = 0 } };
 	struct tick_floor after[TICK_NWAITS] = { { .ticks = 0 } };
 	int64_t fdur = b->quick ? SEC / 2 : 2 * SEC;
@@ -549,17 +566,17 @@ ticks_part(struct bench *b)
 		return;
 	printf("\nticks: ./rr, 2 bench/echo workers; lateness = worker's "
 	    "receipt - scheduled time\n");
-	printf("  %-8s %6s %6s %7s %8s %8s %8s %8s %9s\n", "interval", "run",
-	    "ticks", "skipped", "min us", "p50 us", "p99 us", "max us",
-	    "cpu us/tick");
+	ticks_header();
 	for (w = 0; w < TICK_NWAITS; w++)
 		floor_row(b, fdur, w, &before[w]);
-	tick_run(b, "10ms", 10 * MSEC, b->quick ? SEC : 5 * SEC, rec);
+	tick_run(b, "10ms", "10ms", 10 * MSEC, b->quick ? SEC : 5 * SEC, NULL,
+	    rec);
 	for (w = TICK_NWAITS - 1; w >= 0; w--)
 		floor_row(b, fdur, w, &after[w]);
 	for (w = 0; w < TICK_NWAITS; w++)
 		floor_figures(w, &before[w], &after[w]);
-	tick_run(b, "1ms", MSEC, b->quick ? SEC / 2 : 2 * SEC, rec);
+	tick_run(b, "1ms", "1ms", MSEC, b->quick ? SEC / 2 : 2 * SEC, NULL,
+	    rec);
 	printf("  floor: a bare loop on a 10 ms timerfd, sending 16 B to a "
 	    "child and reading its answer;\n  fl/epoll: the same loop "
 	    "waiting in epoll_wait, as rr does;\n  fl/wake: the loop with "
@@ -623,14 +640,15 @@ idle_run(const struct rr_proc *r, const char *what, const char *name,
 }
 
 /* rr with its workers all ready, or -1 having said why and stopped it. */
-static int
-start_ready(struct bench *b, struct rr_proc *r, const char *name,
-    const char *cmd, const char *interval, unsigned workers)
+int
+rr_ready(struct bench *b, struct rr_proc *r, const char *name,
+    const char *cmd, const char *interval, unsigned workers,
+    const char *extra)
 {
 	int64_t timeout = workers > 2 ? 30 * SEC : 10 * SEC;
 
 	if (rr_start(b, r, name, cmd, interval, workers, "  level: info\n",
-	    false) == -1)
+	    extra, false) == -1)
 		return -1;
 	if (wait_log(r, "worker ready", workers, timeout) == 0)
 		return 0;
@@ -650,19 +668,19 @@ footprint_part(struct bench *b)
 
 	printf("\nfootprint\n");
 	snprintf(cmd, sizeof cmd, "[\"%s\"]", b->echo);
-	if (start_ready(b, &r, "tick1s", cmd, "1s", 2) == 0) {
+	if (rr_ready(b, &r, "tick1s", cmd, "1s", 2, NULL) == 0) {
 		idle_run(&r, "rr at interval 1s, 2 workers", "tick1s", SEC,
 		    b->quick ? 3 * SEC : 10 * SEC);
 		rr_memory(&r, 2);
 		rr_stop(&r);
 	}
 	/* an interval no run reaches: after tick 0 rr has nothing to do */
-	if (start_ready(b, &r, "idle", cmd, "1h", 2) == 0) {
+	if (rr_ready(b, &r, "idle", cmd, "1h", 2, NULL) == 0) {
 		idle_run(&r, "rr at interval 1h, 2 workers", "idle",
 		    3600 * SEC, b->quick ? SEC : 3 * SEC);
 		rr_stop(&r);
 	}
-	if (start_ready(b, &r, "hundred", cmd, "1s", 100) == 0) {
+	if (rr_ready(b, &r, "hundred", cmd, "1s", 100, NULL) == 0) {
 		rr_memory(&r, 100);
 		rr_stop(&r);
 	}
@@ -692,7 +710,7 @@ first_tick_ms(struct bench *b, const char *command, unsigned workers)
 	ssize_t n;
 
 	if (rr_start(b, &r, "start", command, "1s", workers,
-	    "  mode: production\n  level: debug\n", true) == -1)
+	    "  mode: production\n  level: debug\n", NULL, true) == -1)
 		return -1;
 	pfd = (struct pollfd){ r.log_fd, POLLIN, 0 };
 	while (ts < 0 && len < sizeof buf - 1 && mono_ns() < end &&

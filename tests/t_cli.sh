@@ -3,7 +3,8 @@
 . "$(dirname "$0")/lib.sh"
 
 run_rr() {	# args...: run rr to completion in $D; out in $D/out, code in $RC
-	(cd "$D" && "$RR" "$@") >"$D/out" 2>&1
+	# bounded: an rr that wrongly keeps running must not hang the suite
+	(cd "$D" && timeout 60 "$RR" "$@") >"$D/out" 2>&1
 	RC=$?
 }
 
