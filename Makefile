@@ -37,6 +37,12 @@ FUZZERS	 = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
 all: $(RR)
 
+# Code that runs at start or when an operator asks, never per tick, frame
+# or call: small rather than fast.  rr's peak memory is mostly the pages
+# of code it touches (its own and libc's, mapped by fault-around).
+COLD	 = config ctl listen notify relay json status
+$(COLD:%=$(O)/%.o): CFLAGS += -Os
+
 $(RR): $(O)/rr.o $(LIBOBJ)
 	$(CC) $(CFLAGS) $(XFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
