@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "pool.h"
+#include "launch.h"
 
 #define MAX_PAYLOAD	(64u << 20)	/* a reply larger than this is a bad frame */
 #define PROVEN		(5 * SEC_NS)	/* or a payload done: see note_failure() */
@@ -27,10 +28,7 @@
 #define EOF_GRACE	SEC_NS		/* stdout closed, yet still running */
 #define POLL_FOR	(50 * MS_NS / 1000)	/* 50 us, see pool_poll_ns() */
 #define POLL_RECENT	MS_NS
-#define RR_FDS		64	/* rr's own fds, and room for listeners */
 #define SAMPLE_EVERY	SEC_NS	/* see pool_sample() */
-
-extern char **environ;
 
 static const char *const why_names[WHY_NREASONS] = {
 	[WHY_NONE] = "none", [WHY_CRASH] = "crash",
@@ -1085,98 +1083,6 @@ pool_processes(const struct pool *p)
 	return n;
 }
 
-/*
- * Set "KEY=VALUE" in env (room for it is the caller's), replacing KEY's
- * entry if there is one: later settings win, as in Go.  klen is KEY's
- * length in kv.
- */
-static int
-env_put(char **env, size_t *n, const char *kv, size_t klen)
-{
-	char *copy;
-	size_t i;
-
-	if ((copy = strdup(kv)) == NULL)
-		return -1;
-	for (i = 0; i < *n; i++)
-		if (strncmp(env[i], kv, klen + 1) == 0) {
-			free(env[i]);
-			env[i] = copy;
-			return 0;
-		}
-	env[(*n)++] = copy;
-	return 0;
-}
-
-static int
-env_put_list(char **env, size_t *n, char *const *vars, size_t nvars)
-{
-	const char *eq;
-	size_t i;
-
-	for (i = 0; i < nvars; i++)
-		if ((eq = strchr(vars[i], '=')) != NULL &&
-		    env_put(env, n, vars[i], (size_t)(eq - vars[i])) == -1)
-			return -1;
-	return 0;
-}
-
-static int
-env_set(char **env, size_t *n, const char *key, const char *value)
-{
-	char kv[1024];
-
-	if ((size_t)snprintf(kv, sizeof kv, "%s=%s", key, value) >= sizeof kv) {
-		errno = E2BIG;
-		return -1;
-	}
-	return env_put(env, n, kv, strlen(key));
-}
-
-/* rr's environment plus room for `extra` more, NULL-terminated. */
-static char **
-env_new(size_t extra, size_t *n)
-{
-	size_t max;
-	char **env;
-
-	for (max = 0; environ[max] != NULL; max++)
-		;
-	if ((env = calloc(max + extra + 1, sizeof *env)) == NULL)
-		return NULL;
-	*n = 0;
-	if (env_put_list(env, n, environ, max) == -1)
-		return NULL;
-	return env;
-}
-
-static void
-env_free(char **env)
-{
-	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
-		free(env[i]);
-	free(env);
-}
-
-/* Workers: rr's environment, then RoadRunner's additions in its order. */
-static int
-build_env(struct pool *p, const struct config *cfg, const char *mode)
-{
-	const struct env_list *extra = &cfg->server.env;
-	size_t n;
-
-	if ((p->env = env_new(extra->n + 4, &n)) == NULL ||
-	    env_set(p->env, &n, "RR_RELAY", cfg->server.relay) == -1 ||
-	    (cfg->rpc.listen != NULL &&
-	    env_set(p->env, &n, "RR_RPC", cfg->rpc.listen) == -1) ||
-	    env_put_list(p->env, &n, extra->vars, extra->n) == -1 ||
-	    env_set(p->env, &n, "RR_VERSION", RR_VERSION) == -1 ||
-	    env_set(p->env, &n, "RR_MODE", mode) == -1)
-		return -1;
-	p->spec.envp = p->env;
-	return 0;
-}
-
 /* "WHERE: server.relay: " before a message that says only the latter. */
 static void
 prefix(char *err, size_t errlen, const char *where)
@@ -1187,115 +1093,6 @@ prefix(char *err, size_t errlen, const char *where)
 	snprintf(err, errlen, "%s: server.relay: %s", where, msg);
 }
 
-/* Where a config value came from, for a message about it. */
-static const char *
-at(const struct config *cfg, const void *field)
-{
-	const char *where = config_where(cfg, field);
-
-	return where != NULL ? where : cfg->path;
-}
-
-/* A user and group, resolved once: the child only calls setgroups,
- * setgid and setuid.  key names the config section for messages. */
-static int
-resolve_ids(struct spawn_spec *spec, const struct config *cfg,
-    char *const *user, char *const *group, const char *key, char *err,
-    size_t errlen)
-{
-	struct passwd *pw = NULL;
-	struct group *gr;
-	int n = 0;
-
-	if (*user == NULL && (group == NULL || *group == NULL))
-		return 0;
-	if (*user == NULL)
-		user = NULL;
-	if (geteuid() != 0) {
-		snprintf(err, errlen, "%s: %s.%s: switching to another user "
-		    "needs rr to run as root (it runs as uid %ld)",
-		    at(cfg, user ? user : group), key, user ? "user" : "group",
-		    (long)geteuid());
-		return -1;
-	}
-	spec->set_ids = true;
-	spec->uid = 0;
-	spec->gid = 0;
-	if (user != NULL) {
-		if ((pw = getpwnam(*user)) == NULL) {
-			snprintf(err, errlen, "%s: %s.user: no user \"%s\"",
-			    at(cfg, user), key, *user);
-			return -1;
-		}
-		spec->uid = pw->pw_uid;
-		spec->gid = pw->pw_gid;
-	}
-	if (group != NULL && *group != NULL) {
-		if ((gr = getgrnam(*group)) == NULL) {
-			snprintf(err, errlen, "%s: %s.group: no group \"%s\"",
-			    at(cfg, group), key, *group);
-			return -1;
-		}
-		spec->gid = gr->gr_gid;
-	}
-	if (pw != NULL) {
-		getgrouplist(pw->pw_name, spec->gid, NULL, &n);
-		if ((spec->groups = calloc((size_t)n + 1,
-		    sizeof *spec->groups)) == NULL ||
-		    getgrouplist(pw->pw_name, spec->gid, spec->groups,
-		    &n) == -1)
-			goto nomem;
-		spec->ngroups = (size_t)n;
-	} else {
-		if ((spec->groups = calloc(1, sizeof *spec->groups)) == NULL)
-			goto nomem;
-		spec->groups[0] = spec->gid;
-		spec->ngroups = 1;
-	}
-	return 0;
-nomem:
-	snprintf(err, errlen, "%s.user: out of memory", key);
-	return -1;
-}
-
-/*
- * Go programs, RoadRunner among them, raise the soft limit on open files
- * to the hard one, since the soft default (1024 under systemd) is far
- * below what a server may need; the workers get the old limit back, as
- * Go's children do.  Then the pool must fit, or rr would start and fail
- * to spawn forever: 3 fds a worker, for every slot (twice the pool while
- * a reset replaces it), on_init's and one spawn's, plus RR_FDS.
- */
-static int
-fit_fd_limit(struct pool *p, const struct config *cfg, char *err,
-    size_t errlen)
-{
-	uint64_t need = 3 * ((uint64_t)p->nslots + 2) + RR_FDS +
-	    (cfg->rpc.set ? cfg->rpc.max_connections : 0);
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return 0;
-	p->nofile = rl;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
-			p->spec.nofile = &p->nofile;
-		else
-			rl = p->nofile;
-	}
-	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
-		return 0;
-	snprintf(err, errlen, "%s: ticker.pool.num_workers: %u workers need "
-	    "%llu open files (3 a worker, for twice the pool while a reset "
-	    "replaces it, %d for rr and one per RPC connection), but the "
-	    "limit is %llu: raise it "
-	    "(ulimit -n; LimitNOFILE= under systemd) or use fewer workers",
-	    at(cfg, &cfg->ticker.pool.num_workers), p->cfg.num_workers,
-	    (unsigned long long)need, RR_FDS, (unsigned long long)rl.rlim_cur);
-	return -1;
-}
-
 /* on_init: its own command, rr's environment plus on_init.env, its own
  * user, and no Goridge. */
 static int
@@ -1303,7 +1100,6 @@ init_setup(struct pool *p, const struct config *cfg, char *err,
     size_t errlen)
 {
 	const struct on_init_config *oi = &cfg->server.on_init;
-	size_t n;
 
 	if (!oi->set)
 		return 0;
@@ -1312,14 +1108,13 @@ init_setup(struct pool *p, const struct config *cfg, char *err,
 	p->init_spec.argv = oi->command.argv;
 	p->init_spec.log_name = "on_init";
 	p->init_spec.plain = true;
-	if ((p->init_env = env_new(oi->env.n, &n)) == NULL ||
-	    env_put_list(p->init_env, &n, oi->env.vars, oi->env.n) == -1) {
+	if ((p->init_env = launch_plain_env(&oi->env)) == NULL) {
 		snprintf(err, errlen, "server.on_init: %s", strerror(errno));
 		return -1;
 	}
 	p->init_spec.envp = p->init_env;
 	p->init_spec.nofile = p->spec.nofile;
-	return resolve_ids(&p->init_spec, cfg, &oi->user, NULL,
+	return launch_ids(&p->init_spec, cfg, &oi->user, NULL,
 	    "server.on_init", err, errlen);
 }
 
@@ -1327,6 +1122,7 @@ int
 pool_init(struct pool *p, const struct config *cfg, const char *mode, int epfd,
     exec_done_fn *done, void *arg, char *err, size_t errlen)
 {
+	bool raised;
 	size_t i;
 
 	memset(p, 0, sizeof *p);
@@ -1346,24 +1142,28 @@ pool_init(struct pool *p, const struct config *cfg, const char *mode, int epfd,
 	p->nslots = 2 * (size_t)p->cfg.num_workers + 1;
 	if ((p->slots = calloc(p->nslots, sizeof *p->slots)) == NULL ||
 	    (p->idle = calloc(p->nslots, sizeof *p->idle)) == NULL ||
-	    build_env(p, cfg, mode) == -1) {
+	    (p->env = launch_env(cfg, mode)) == NULL) {
 		snprintf(err, errlen, "pool: %s", strerror(errno));
 		return -1;
 	}
+	p->spec.envp = p->env;
 	for (i = 0; i < p->nslots; i++)
 		p->slots[i].fd_in = p->slots[i].fd_out = p->slots[i].fd_err = -1;
 	/* on a socket, a worker's stdout is no longer the protocol: it is
 	 * logged with its stderr, so a stray echo breaks nothing */
 	if (relay_init(&p->relay, cfg->server.relay, p->nslots + 16,
 	    p->relay_timeout, epfd, p->rr_pid, err, errlen) == -1) {
-		prefix(err, errlen, at(cfg, &cfg->server.relay));
+		prefix(err, errlen, launch_where(cfg, &cfg->server.relay));
 		return -1;
 	}
 	p->spec.plain = p->relay.conns != NULL;
-	if (fit_fd_limit(p, cfg, err, errlen) == -1 ||
-	    resolve_ids(&p->spec, cfg, &cfg->server.user, &cfg->server.group,
+	if (launch_fd_limit(cfg, p->nslots, &p->nofile, &raised, err,
+	    errlen) == -1 ||
+	    launch_ids(&p->spec, cfg, &cfg->server.user, &cfg->server.group,
 	    "server", err, errlen) == -1)
 		return -1;
+	if (raised)	/* the workers get the old limit back */
+		p->spec.nofile = &p->nofile;
 	return init_setup(p, cfg, err, errlen);
 }
 
@@ -1383,8 +1183,8 @@ pool_free(struct pool *p)
 	for (i = 0; p->slots != NULL && i < p->nslots; i++)
 		worker_free(&p->slots[i]);
 	worker_free(&p->init);
-	env_free(p->env);
-	env_free(p->init_env);
+	launch_env_free(p->env);
+	launch_env_free(p->init_env);
 	free(p->slots);
 	free(p->idle);
 	free(p->spec.groups);
