@@ -1,10 +1,12 @@
 /*
  * buf: see buf.h.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -115,6 +117,21 @@ buf_park(struct buf *b, const struct iovec *iov, int n, size_t skip)
 		buf_put(b, (const char *)iov[i].iov_base + skip, len - skip);
 		skip = 0;
 	}
+}
+
+int
+buf_flush(struct buf *b, int fd)
+{
+	ssize_t n;
+
+	while (buf_pending(b) > 0) {
+		n = write(fd, b->data + b->off, buf_pending(b));
+		if (n == -1)
+			return errno == EAGAIN ? 1 : -1;
+		b->off += (size_t)n;
+	}
+	buf_reset(b);
+	return 0;
 }
 
 size_t

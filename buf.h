@@ -31,6 +31,10 @@ void	buf_json_string(struct buf *, const char *, size_t);
 /* Append what is left of iov once skip bytes of it were sent. */
 void	buf_park(struct buf *, const struct iovec *, int n, size_t skip);
 
+/* Write what is pending to a non-blocking fd: 0 once all of it is out
+ * (the buffer is then empty), 1 when the fd is full, -1 on an error. */
+int	buf_flush(struct buf *, int fd);
+
 /* Bytes not sent yet; and emptying it once they all are. */
 size_t	buf_pending(const struct buf *);
 void	buf_reset(struct buf *);

@@ -363,21 +363,6 @@ serve_input(struct http_server *s, struct http_conn *c, int64_t now)
 	return !c->out.failed;
 }
 
-static int
-flush(struct http_conn *c)
-{
-	ssize_t n;
-
-	while (buf_pending(&c->out) > 0) {
-		n = write(c->fd, c->out.data + c->out.off, buf_pending(&c->out));
-		if (n == -1)
-			return errno == EAGAIN ? 0 : -1;
-		c->out.off += (size_t)n;
-	}
-	buf_reset(&c->out);
-	return 0;
-}
-
 static void
 on_conn(struct http_server *s, struct http_conn *c, uint32_t events,
     int64_t now)
@@ -392,7 +377,7 @@ on_conn(struct http_server *s, struct http_conn *c, uint32_t events,
 		if (n > 0)
 			c->in_len += (size_t)n;
 	}
-	if (!serve_input(s, c, now) || flush(c) == -1)
+	if (!serve_input(s, c, now) || buf_flush(&c->out, c->fd) == -1)
 		goto gone;
 	if (c->closing && buf_pending(&c->out) == 0)
 		goto gone;

@@ -662,13 +662,11 @@ nomem:
 	return NULL;
 }
 
-enum op { OP_ADD, OP_SUB, OP_SET, OP_OBSERVE };
-
 static const char *const op_names[] = { "Add", "Sub", "Set", "Observe" };
 
 /* The types each method takes, as RoadRunner's metrics plugin has them. */
 static bool
-allowed(enum op op, enum metric_type t)
+allowed(enum metrics_opcode op, enum metric_type t)
 {
 	switch (op) {
 	case OP_ADD:
@@ -681,7 +679,7 @@ allowed(enum op op, enum metric_type t)
 }
 
 static int
-update(struct metrics *m, enum op op, const char *arg, size_t len,
+update(struct metrics *m, enum metrics_opcode op, const char *arg, size_t len,
     struct buf *out)
 {
 	struct app_family *f;
@@ -737,28 +735,13 @@ update(struct metrics *m, enum op op, const char *arg, size_t len,
 	return 0;
 }
 
+/* Add, Sub, Set and Observe: one method each, over update(). */
 static int
-m_add(void *ctx, const char *arg, size_t len, struct buf *out)
+op_call(void *ctx, const char *arg, size_t len, struct buf *out)
 {
-	return update(ctx, OP_ADD, arg, len, out);
-}
+	const struct metrics_op *o = ctx;
 
-static int
-m_sub(void *ctx, const char *arg, size_t len, struct buf *out)
-{
-	return update(ctx, OP_SUB, arg, len, out);
-}
-
-static int
-m_set(void *ctx, const char *arg, size_t len, struct buf *out)
-{
-	return update(ctx, OP_SET, arg, len, out);
-}
-
-static int
-m_observe(void *ctx, const char *arg, size_t len, struct buf *out)
-{
-	return update(ctx, OP_OBSERVE, arg, len, out);
+	return update(o->m, o->op, arg, len, out);
 }
 
 static int
@@ -789,19 +772,17 @@ unregister(void *ctx, const char *arg, size_t len, struct buf *out)
 int
 metrics_register(struct metrics *m, struct rpc_server *rpc)
 {
-	static const struct {
-		const char	*name;
-		rpc_fn		*fn;
-	} methods[] = {
-		{ "metrics.Declare", declare }, { "metrics.Add", m_add },
-		{ "metrics.Sub", m_sub }, { "metrics.Set", m_set },
-		{ "metrics.Observe", m_observe },
-		{ "metrics.Unregister", unregister },
-	};
-	size_t i;
+	static const char *const names[] = { "metrics.Add", "metrics.Sub",
+	    "metrics.Set", "metrics.Observe" };
+	int i;
 
-	for (i = 0; i < sizeof methods / sizeof methods[0]; i++)
-		if (rpc_register(rpc, methods[i].name, methods[i].fn, m) == -1)
+	for (i = 0; i < 4; i++) {
+		m->ops[i] = (struct metrics_op){ m, i };
+		if (rpc_register(rpc, names[i], op_call, &m->ops[i]) == -1)
 			return -1;
+	}
+	if (rpc_register(rpc, "metrics.Declare", declare, m) == -1 ||
+	    rpc_register(rpc, "metrics.Unregister", unregister, m) == -1)
+		return -1;
 	return 0;
 }

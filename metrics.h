@@ -46,6 +46,14 @@ struct app_family {
 	size_t		 nseries, cap;
 };
 
+/* An update method's context: Add, Sub, Set, Observe. */
+enum metrics_opcode { OP_ADD, OP_SUB, OP_SET, OP_OBSERVE };
+
+struct metrics_op {
+	struct metrics		*m;
+	enum metrics_opcode	 op;
+};
+
 struct metrics {
 	struct http_server http;
 	struct pool	*pool;
@@ -53,6 +61,7 @@ struct metrics {
 	int64_t		 started;	/* unix seconds, for the process family */
 	struct app_family *families[METRICS_FAMILIES_MAX];
 	size_t		 nfamilies;
+	struct metrics_op ops[4];
 };
 
 /* Listen on metrics.address (no section: nothing). */

@@ -335,28 +335,13 @@ serve_input(struct rpc_server *s, struct rpc_conn *c)
 	return 0;
 }
 
-static int
-flush(struct rpc_conn *c)
-{
-	ssize_t n;
-
-	while (buf_pending(&c->out) > 0) {
-		n = write(c->fd, c->out.data + c->out.off, buf_pending(&c->out));
-		if (n == -1)
-			return errno == EAGAIN ? 0 : -1;
-		c->out.off += (size_t)n;
-	}
-	buf_reset(&c->out);
-	return 0;
-}
-
 static void
 on_conn(struct rpc_server *s, struct rpc_conn *c, uint32_t events,
     int64_t now)
 {
 	ssize_t n;
 
-	if ((events & EPOLLOUT) && flush(c) == -1)
+	if ((events & EPOLLOUT) && buf_flush(&c->out, c->fd) == -1)
 		goto gone;
 	/*
 	 * One read a wake-up: a client that always has its next call ready

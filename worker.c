@@ -299,20 +299,13 @@ int
 worker_flush(struct worker *w)
 {
 	bool armed = !w->hold;
-	ssize_t n;
+	int r;
 
 	w->hold = false;
-	while (buf_pending(&w->outq) > 0) {
-		n = write(w->fd_in, w->outq.data + w->outq.off,
-		    buf_pending(&w->outq));
-		if (n == -1) {
-			if (errno != EAGAIN)
-				return -1;
-			return armed ? 0 : want_out(w, true);
-		}
-		w->outq.off += (size_t)n;
-	}
-	buf_reset(&w->outq);
+	if ((r = buf_flush(&w->outq, w->fd_in)) == -1)
+		return -1;
+	if (r == 1)
+		return armed ? 0 : want_out(w, true);
 	if (armed)
 		want_out(w, false);
 	return 0;
