@@ -160,34 +160,52 @@ open_fds(void)
 	return n > 0 ? n - 1 : 0;	/* not the one reading it */
 }
 
+/*
+ * The process's figures, read from /proc at most once a second: counting
+ * the open fds is a getdents64 pass that costs more with every worker,
+ * and a scrape more often than that learns nothing new from it.
+ */
 static void
-process_family(struct metrics *m, struct buf *b)
+process_sample(struct metrics *m, int64_t now)
 {
-	long page = sysconf(_SC_PAGESIZE);
 	unsigned long long size = 0, resident = 0;
-	struct rusage ru;
-	struct rlimit rl;
+	long page = sysconf(_SC_PAGESIZE);
 	char statm[128] = "";
 	ssize_t n;
 	int fd;
 
-	getrusage(RUSAGE_SELF, &ru);
-	scalar(b, "process_cpu_seconds_total", "counter",
-	    "Total user and system CPU time spent in seconds.",
-	    (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
-	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+	if (m->proc_at != 0 && now - m->proc_at < SEC_NS)
+		return;
+	m->proc_at = now;
 	if ((fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) != -1) {
 		n = read(fd, statm, sizeof statm - 1);
 		statm[n > 0 ? n : 0] = '\0';
 		close(fd);
 		sscanf(statm, "%llu %llu", &size, &resident);
 	}
+	m->proc_virtual = (double)size * (double)page;
+	m->proc_resident = (double)resident * (double)page;
+	m->proc_fds = (double)open_fds();
+}
+
+static void
+process_family(struct metrics *m, struct buf *b, int64_t now)
+{
+	struct rusage ru;
+	struct rlimit rl;
+
+	process_sample(m, now);
+	getrusage(RUSAGE_SELF, &ru);
+	scalar(b, "process_cpu_seconds_total", "counter",
+	    "Total user and system CPU time spent in seconds.",
+	    (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	scalar(b, "process_resident_memory_bytes", "gauge",
-	    "Resident memory size in bytes.", (double)(resident * page));
+	    "Resident memory size in bytes.", m->proc_resident);
 	scalar(b, "process_virtual_memory_bytes", "gauge",
-	    "Virtual memory size in bytes.", (double)(size * page));
+	    "Virtual memory size in bytes.", m->proc_virtual);
 	scalar(b, "process_open_fds", "gauge",
-	    "Number of open file descriptors.", (double)open_fds());
+	    "Number of open file descriptors.", m->proc_fds);
 	getrlimit(RLIMIT_NOFILE, &rl);
 	scalar(b, "process_max_fds", "gauge",
 	    "Maximum number of open file descriptors.", (double)rl.rlim_cur);
@@ -333,11 +351,14 @@ metrics_render(struct metrics *m, struct buf *out)
 	struct timespec ts;
 	const char *kv[2] = { "version", RR_VERSION };
 
+	int64_t now;
+
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
 	family(out, "rr_build_info", "gauge", "rr's version");
 	sample(out, "rr_build_info", "", kv, 2, 1);
-	process_family(m, out);
-	pool_family(m, out, (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec);
+	process_family(m, out, now);
+	pool_family(m, out, now);
 	ticker_family(m, out);
 	app_families(m, out);
 }

@@ -59,6 +59,8 @@ struct metrics {
 	struct pool	*pool;
 	struct ticker	*ticker;
 	int64_t		 started;	/* unix seconds, for the process family */
+	int64_t		 proc_at;	/* the last look at /proc/self */
+	double		 proc_resident, proc_virtual, proc_fds;
 	struct app_family *families[METRICS_FAMILIES_MAX];
 	size_t		 nfamilies;
 	struct metrics_op ops[4];

@@ -3,10 +3,10 @@
  *
  *   bench -r RR -e ECHO -a APP.PHP -s STRIPPED_RR -t DIR [-q] [part...]
  *
- * Parts: floor exec ticks rpc footprint start (default: all, in that order;
- * exec's ratios need floor in the same run).  Scratch files (configs,
- * rr's logs) go to a fresh directory in DIR, removed at the end.  -q
- * shortens every run, for trying the harness; its figures are not the
+ * Parts: floor exec ticks rpc metrics footprint start (default: all, in
+ * that order; exec's ratios need floor in the same run).  Scratch files
+ * (configs, rr's logs) go to a fresh directory in DIR, removed at the end.
+ * -q shortens every run, for trying the harness; its figures are not the
  * ones to quote.
  */
 #include <errno.h>
@@ -123,6 +123,10 @@ static const struct target targets[] = {
 	    false },
 	{ "tick lateness p99 at 10 ms, RPC load", "ticks.10ms_rpc.p99",
 	    "ticks.10ms_idle.p99", 1.2, 50, false },
+	{ "metrics scrape, rr CPU, 100 workers", "metrics.w100.cpu", NULL, 0,
+	    100, false },
+	{ "tick lateness p99 at 10 ms, scraped 100/s", "ticks.10ms_scrape.p99",
+	    "ticks.10ms_midle.p99", 1.2, 50, false },
 	{ "wake-ups per tick at 1 s", "footprint.tick1s.wakeups_per_tick",
 	    NULL, 0, 2, false },
 	{ "idle rr wake-ups (interval 1h, 3 s)", "footprint.idle.wakeups",
@@ -140,6 +144,7 @@ static const struct target targets[] = {
 }, informational[] = {
 	{ "skipped ticks at 10 ms", "ticks.10ms.skipped", NULL, 0, 0, false },
 	{ "bad RPC replies, every rpc run", "rpc.bad", NULL, 0, 0, false },
+	{ "bad scrapes, every metrics run", "metrics.bad", NULL, 0, 0, false },
 	{ "RssAnon, 100 workers", "footprint.w100.rssanon", NULL, 0, 2048,
 	    false },
 	{ "stripped binary", "footprint.stripped", NULL, 0, 200, false },
@@ -279,8 +284,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: bench -r RR -e ECHO -a APP.PHP -s STRIPPED "
-	    "-t DIR [-q]\n             [floor|exec|ticks|rpc|footprint|start]"
-	    "...\n");
+	    "-t DIR [-q]\n             "
+	    "[floor|exec|ticks|rpc|metrics|footprint|start]...\n");
 	exit(2);
 }
 
@@ -299,6 +304,7 @@ static const struct part {
 } parts[] = {
 	{ "floor", floor_part }, { "exec", exec_part },
 	{ "ticks", ticks_part }, { "rpc", rpc_part },
+	{ "metrics", metrics_part },
 	{ "footprint", footprint_part },
 	{ "start", start_part },
 };

@@ -6,6 +6,7 @@
  *   exec       exec.c    rr's pool driven in-process against bench/echo
  *   ticks      serve.c   the real ./rr with a recording echo worker
  *   rpc        rpc.c     ./rr's RPC server under a closed loop of calls
+ *   metrics    metrics.c ./rr's Prometheus endpoint scraped back to back
  *   footprint  serve.c   memory, binary size, idle wake-ups
  *   start      serve.c   exec of rr to the first tick delivered
  *
@@ -79,6 +80,16 @@ int	 write_file(const char *path, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 pid_t	 spawn(char *const argv[], int err_fd);
 int	 reap_child(pid_t, int64_t timeout_ns);
+uint16_t free_port(void);	/* on loopback, for rr; 0: none, said */
+
+/* What ended a client's run, if anything: only the first thing that went
+ * wrong is kept, as the rest follow from it. */
+struct failure {
+	bool	 failed;
+	char	 what[512];
+};
+void	 fail(struct failure *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 /* floor.c: round trips of `size` bytes for `dur` after `warm`; the
  * caller is pinned as m says, the child pins itself */
@@ -140,6 +151,11 @@ void	 ticks_header(void);
 void	 tick_run(struct bench *, const char *label, const char *interval_txt,
 	    int64_t interval, int64_t dur, const struct tick_load *,
 	    struct tick_record *rec);	/* TICK_RECORDS of them */
+/* tick_run at 10 ms idle then under load, rr listening on *port */
+int	 tick_pair(struct bench *, const char *idle_label,
+	    const char *busy_label, int64_t dur,
+	    void (*listener)(char *, size_t, uint16_t), uint16_t *port,
+	    const struct tick_load *load, struct tick_record *rec);
 
 /* the parts */
 void	 floor_part(struct bench *);
@@ -147,6 +163,7 @@ void	 exec_part(struct bench *);
 void	 exec_growth(struct bench *);	/* RssAnon over 10^6 execs */
 void	 ticks_part(struct bench *);
 void	 rpc_part(struct bench *);
+void	 metrics_part(struct bench *);
 void	 footprint_part(struct bench *);
 void	 start_part(struct bench *);
 

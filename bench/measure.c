@@ -2,14 +2,17 @@
  * measure: the small tools every part needs.  Clocks are CLOCK_MONOTONIC
  * unless the name says otherwise, in nanoseconds.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -206,4 +209,39 @@ reap_child(pid_t pid, int64_t timeout_ns)
 		sleep_until(mono_ns() + MSEC);
 	}
 	return r == pid ? status : -1;
+}
+
+/* A loopback port nobody listens on now, for rr to take. */
+uint16_t
+free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof sa;
+	uint16_t port = 0;
+	int fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	close(fd);
+	if (port == 0)
+		printf("  no free loopback port: %s\n", strerror(errno));
+	return port;
+}
+
+/* The first failure is the one to tell: the rest follow from it. */
+void
+fail(struct failure *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (f->failed)
+		return;
+	f->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(f->what, sizeof f->what, fmt, ap);
+	va_end(ap);
 }

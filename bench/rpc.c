@@ -23,7 +23,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,26 +66,11 @@ struct client {
 	int64_t		*lat;		/* NULL: not recorded */
 	size_t		 nlat, maxlat;
 	atomic_bool	 stop;		/* for a client on a thread */
-	bool		 failed;	/* the run is over, see failure */
-	char		 failure[512];	/* what went wrong first */
+	struct failure	 fl;		/* fl.failed: the run is over */
 	char		 first_bad[1024];
 	pthread_t	 thread;
 	int64_t		 t0, t1;	/* of a client on a thread */
 };
-
-/* The first failure is the one to tell: the rest follow from it. */
-static void __attribute__((format(printf, 2, 3)))
-fail(struct client *cl, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cl->failed)
-		return;
-	cl->failed = true;
-	va_start(ap, fmt);
-	vsnprintf(cl->failure, sizeof cl->failure, fmt, ap);
-	va_end(ap);
-}
 
 static void
 hex(char *out, size_t len, const uint8_t *p, size_t n)
@@ -113,8 +97,8 @@ call(struct client *cl, struct caller *c)
 	c->sent = mono_ns();
 	if ((n = write(c->fd, c->req, c->req_len)) == (ssize_t)c->req_len)
 		return 0;
-	fail(cl, "connection %u: write of call seq %u: %s", c->id, c->seq,
-	    n == -1 ? strerror(errno) : "short");
+	fail(&cl->fl, "connection %u: write of call seq %u: %s", c->id,
+	    c->seq, n == -1 ? strerror(errno) : "short");
 	return -1;
 }
 
@@ -204,13 +188,14 @@ on_readable(struct client *cl, struct caller *c)
 	if ((n = read(c->fd, in, sizeof in)) == -1) {
 		if (errno == EAGAIN || errno == EINTR)
 			return 0;
-		fail(cl, "connection %u: read: %s", c->id, strerror(errno));
+		fail(&cl->fl, "connection %u: read: %s", c->id,
+		    strerror(errno));
 		return -1;
 	}
 	now = mono_ns();
 	if (n == 0) {
-		fail(cl, "connection %u: rr closed it, call seq %u in flight",
-		    c->id, c->seq);
+		fail(&cl->fl, "connection %u: rr closed it, call seq %u in "
+		    "flight", c->id, c->seq);
 		return -1;
 	}
 	for (pos = 0; pos < (size_t)n; pos += used) {
@@ -219,7 +204,7 @@ on_readable(struct client *cl, struct caller *c)
 		if (st == GR_MORE)
 			break;
 		if (st != GR_FRAME) {
-			fail(cl, "connection %u: reply to seq %u does not "
+			fail(&cl->fl, "connection %u: reply to seq %u does not "
 			    "decode: %s: %s", c->id, c->seq,
 			    goridge_strstatus(st), c->dec.shown);
 			return -1;
@@ -239,7 +224,7 @@ on_readable(struct client *cl, struct caller *c)
 	return 0;
 }
 
-/* Calls until end or stop; -1 when the run broke (see failure). */
+/* Calls until end or stop; -1 when the run broke (see fl). */
 static int
 run(struct client *cl, int64_t end)
 {
@@ -247,25 +232,26 @@ run(struct client *cl, int64_t end)
 	unsigned i;
 	int j, n;
 
-	while (!cl->failed && !atomic_load(&cl->stop) && mono_ns() < end) {
+	while (!cl->fl.failed && !atomic_load(&cl->stop) && mono_ns() < end) {
 		if ((n = epoll_wait(cl->epfd, ev, CONNS_MAX,
 		    (int)(HANG / MSEC))) == -1) {
 			if (errno != EINTR)
-				fail(cl, "epoll_wait: %s", strerror(errno));
+				fail(&cl->fl, "epoll_wait: %s",
+				    strerror(errno));
 			continue;
 		}
 		if (n == 0) {
-			fail(cl, "no reply in %lld s; calls in flight:",
+			fail(&cl->fl, "no reply in %lld s; calls in flight:",
 			    (long long)(HANG / SEC));
 			for (i = 0; i < cl->nconns; i++)
-				snprintf(cl->failure + strlen(cl->failure),
-				    sizeof cl->failure - strlen(cl->failure),
+				snprintf(cl->fl.what + strlen(cl->fl.what),
+				    sizeof cl->fl.what - strlen(cl->fl.what),
 				    " %u:seq %u", i, cl->c[i].seq);
 		}
-		for (j = 0; j < n && !cl->failed; j++)
+		for (j = 0; j < n && !cl->fl.failed; j++)
 			on_readable(cl, ev[j].data.ptr);
 	}
-	return cl->failed ? -1 : 0;
+	return cl->fl.failed ? -1 : 0;
 }
 
 static void
@@ -322,32 +308,11 @@ client_open(struct client *cl, uint16_t port, unsigned nconns,
 	}
 	for (i = 0; i < nconns; i++)
 		if (call(cl, &cl->c[i]) == -1) {
-			printf("  %s\n", cl->failure);
+			printf("  %s\n", cl->fl.what);
 			client_close(cl);
 			return -1;
 		}
 	return 0;
-}
-
-/* A loopback port nobody listens on now, for rr to take. */
-static uint16_t
-free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof sa;
-	uint16_t port = 0;
-	int fd;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return 0;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		port = ntohs(sa.sin_port);
-	close(fd);
-	if (port == 0)
-		printf("  no free loopback port: %s\n", strerror(errno));
-	return port;
 }
 
 static void
@@ -366,12 +331,12 @@ rpc_config(char *out, size_t len, uint16_t port)
 static double
 client_report(const struct client *cl)
 {
-	if (cl->failed)
-		printf("    RPC FAILED: %s\n", cl->failure);
+	if (cl->fl.failed)
+		printf("    RPC FAILED: %s\n", cl->fl.what);
 	if (cl->bad > 0)
 		printf("    %llu bad replies; the first: %s\n",
 		    (unsigned long long)cl->bad, cl->first_bad);
-	return (double)cl->bad + cl->failed;
+	return (double)cl->bad + cl->fl.failed;
 }
 
 /* One row: nconns callers on rr for dur after warm; its bad figure. */
@@ -402,7 +367,7 @@ round_trips(struct bench *b, const struct rr_proc *r, uint16_t port,
 	c1 = cpu_ns(r->pid);
 	client_close(&cl);
 	/* a broken run's figures would judge what was left of it */
-	if (cl.failed) {
+	if (cl.fl.failed) {
 		printf("  %7u %5u  the run broke\n", workers, nconns);
 		bad = client_report(&cl);
 		fig(bad, "replies", "rpc.w%u.c%u.bad", workers, nconns);
@@ -466,7 +431,6 @@ pool_rows(struct bench *b, unsigned workers, int64_t warm, int64_t dur)
 /* The load of the tick run: one caller on a thread of its own, so that
  * tick_run's thread only sleeps and reads. */
 struct load {
-	char		 config[64];
 	uint16_t	 port;
 	struct client	 cl;
 	bool		 ran;		/* on() started the thread */
@@ -522,21 +486,11 @@ static double
 tick_rows(struct bench *b, struct tick_record *rec, int64_t dur)
 {
 	struct load l = { .port = 0 };
-	struct tick_load idle = { .config = l.config };
-	struct tick_load busy = { .config = l.config, .on = load_on,
-	    .off = load_off, .arg = &l };
+	struct tick_load busy = { .on = load_on, .off = load_off, .arg = &l };
 	double secs, rate, bad;
 
-	ticks_header();
-	if ((l.port = free_port()) == 0)
-		return 0;
-	rpc_config(l.config, sizeof l.config, l.port);
-	tick_run(b, "10ms_idle", "10ms", 10 * MSEC, dur, &idle, rec);
-	if ((l.port = free_port()) == 0)
-		return 0;
-	rpc_config(l.config, sizeof l.config, l.port);
-	tick_run(b, "10ms_rpc", "10ms", 10 * MSEC, dur, &busy, rec);
-	if (!l.ran)
+	if (tick_pair(b, "10ms_idle", "10ms_rpc", dur, rpc_config, &l.port,
+	    &busy, rec) == -1 || !l.ran)
 		return 0;
 	secs = (double)(l.cl.t1 - l.cl.t0) / 1e9;
 	rate = (double)l.cl.calls / secs;

@@ -402,7 +402,7 @@ first_record(int fd, int64_t timeout, struct tick_record *first)
 void
 ticks_header(void)
 {
-	printf("  %-9s %6s %6s %7s %8s %8s %8s %8s %9s\n", "interval", "run",
+	printf("  %-11s %6s %6s %7s %8s %8s %8s %8s %9s\n", "interval", "run",
 	    "ticks", "skipped", "min us", "p50 us", "p99 us", "max us",
 	    "cpu us/tick");
 }
@@ -439,7 +439,7 @@ tick_run(struct bench *b, const char *label, const char *itxt,
 		return;
 	}
 	if (first_record(fd, 10 * SEC, rec) == -1) {
-		printf("  %-9s no tick reached a worker in 10 s\n", label);
+		printf("  %-11s no tick reached a worker in 10 s\n", label);
 		goto fail;
 	}
 	if (load != NULL && load->on != NULL) {
@@ -449,7 +449,7 @@ tick_run(struct bench *b, const char *label, const char *itxt,
 	}
 	if (timer_phase(r.pid, interval, &phase) == -1) {
 		/* without it a tick's arrival says nothing of its index */
-		printf("  %-9s cannot read the phase of rr's timerfd from "
+		printf("  %-11s cannot read the phase of rr's timerfd from "
 		    "/proc/%ld/fdinfo\n", label, (long)r.pid);
 		goto fail;
 	}
@@ -473,21 +473,21 @@ tick_run(struct bench *b, const char *label, const char *itxt,
 	nlat = lateness(b, rec, nrec, interval, phase, sched > 0 ? sched - 1 :
 	    INT64_MAX, &start, &moved);
 	if (nlat == 0) {
-		printf("  %-9s no frame a worker got carried a tick number\n",
+		printf("  %-11s no frame a worker got carried a tick number\n",
 		    label);
 		return;
 	}
 	ticks = due_between(start, interval, ta, tb);
 	if (ca >= 0 && cb >= 0 && ticks > 0)
 		cpu = (double)(cb - ca) / 1e3 / (double)ticks;
-	printf("  %-9s %4.1f s %6zu %7lld %8.1f %8.1f %8.1f %8.1f %9.1f\n",
+	printf("  %-11s %4.1f s %6zu %7lld %8.1f %8.1f %8.1f %8.1f %9.1f\n",
 	    label, (double)dur / 1e9, nlat, skipped, pct(b->lat, nlat, 0) / 1e3,
 	    pct(b->lat, nlat, 0.5) / 1e3, pct(b->lat, nlat, 0.99) / 1e3,
 	    pct(b->lat, nlat, 1) / 1e3, cpu);
-	printf("  %-9s rr's counters: scheduled=%lld delivered=%lld "
+	printf("  %-11s rr's counters: scheduled=%lld delivered=%lld "
 	    "skipped=%lld\n", "", sched, deliv, skipped);
 	if (moved > 0)
-		printf("  %-9s %zu ticks arrived past their next due time and "
+		printf("  %-11s %zu ticks arrived past their next due time and "
 		    "were placed back by order\n", "", moved);
 	fig((double)pct(b->lat, nlat, 0.5) / 1e3, "us", "ticks.%s.p50", label);
 	fig((double)pct(b->lat, nlat, 0.99) / 1e3, "us", "ticks.%s.p99",
@@ -508,6 +508,35 @@ fail:
 	show_tail(&r);
 }
 
+/*
+ * rr twice at 10 ms with a listener: idle_label with nothing on it, then
+ * busy_label under load, so that the only difference is the load.  Each
+ * rr gets a fresh loopback port, left in *port for load->on to connect
+ * to, and listener() writes the config section that opens it.  -1 when
+ * there was no port (said).
+ */
+int
+tick_pair(struct bench *b, const char *idle_label, const char *busy_label,
+    int64_t dur, void (*listener)(char *, size_t, uint16_t), uint16_t *port,
+    const struct tick_load *load, struct tick_record *rec)
+{
+	char config[256];
+	struct tick_load idle = { .config = config }, busy = *load;
+	const struct tick_load *with[2] = { &idle, &busy };
+	const char *label[2] = { idle_label, busy_label };
+	int i;
+
+	busy.config = config;
+	ticks_header();
+	for (i = 0; i < 2; i++) {
+		if ((*port = free_port()) == 0)
+			return -1;
+		listener(config, sizeof config, *port);
+		tick_run(b, label[i], "10ms", 10 * MSEC, dur, with[i], rec);
+	}
+	return 0;
+}
+
 /* The bare timerfd loops, by how they wait: their rows and figures. */
 static const struct {
 	const char	*row, *fig;
@@ -525,10 +554,10 @@ floor_row(struct bench *b, int64_t dur, enum tick_wait how,
 	const char *name = tick_floors[how].row;
 
 	if (tick_floor(b, 10 * MSEC, dur, how, f) == -1) {
-		printf("  %-9s %s\n", name, strerror(errno));
+		printf("  %-11s %s\n", name, strerror(errno));
 		return;
 	}
-	printf("  %-9s %4.1f s %6zu %7zu %8.1f %8.1f %8.1f %8.1f %9.1f\n",
+	printf("  %-11s %4.1f s %6zu %7zu %8.1f %8.1f %8.1f %8.1f %9.1f\n",
 	    name, (double)dur / 1e9, f->ticks, f->skipped, f->min_us,
 	    f->p50_us, f->p99_us, f->max_us, f->cpu_us);
 }
