@@ -72,7 +72,7 @@ soak: build-tests
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c, seeded from tests/fuzz/seed_NAME/
 # (the Goridge vectors and the configs the tests use).
-build-fuzz/%: tests/fuzz/%.c $(addsuffix .c,$(LIB)) $(HDRS)
+build-fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(addsuffix .c,$(LIB)) $(HDRS)
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) -I. -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -o $@ $< $(addsuffix .c,$(LIB)) $(LDLIBS)

@@ -75,6 +75,7 @@ drop(struct relay *r, struct relay_conn *c)
 	epoll_ctl(r->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
+	r->npending--;
 }
 
 void
@@ -151,6 +152,7 @@ on_accept(struct relay *r, int64_t now)
 			goridge_decoder_reset(&c->dec);
 		c->fd = fd;
 		c->deadline = now + r->timeout;
+		r->npending++;
 	}
 }
 
@@ -200,6 +202,7 @@ on_pending(struct relay *r, struct relay_conn *c, int *fd, pid_t *pid)
 	*pid = (pid_t)p;
 	epoll_ctl(r->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	c->fd = -1;
+	r->npending--;
 	return 1;
 bad:
 	log_warn("relay", "bad relay connection closed", LF_STR("reason", why),
@@ -228,7 +231,8 @@ relay_next_deadline(const struct relay *r)
 	int64_t at = INT64_MAX;
 	size_t i;
 
-	for (i = 0; i < r->nconns; i++)
+	/* asked on every pass of the loop: nothing to scan most of the time */
+	for (i = 0; r->npending > 0 && i < r->nconns; i++)
 		if (r->conns[i].fd != -1 && r->conns[i].deadline < at)
 			at = r->conns[i].deadline;
 	return at;
@@ -239,7 +243,7 @@ relay_on_deadline(struct relay *r, int64_t now)
 {
 	size_t i;
 
-	for (i = 0; i < r->nconns; i++)
+	for (i = 0; r->npending > 0 && i < r->nconns; i++)
 		if (r->conns[i].fd != -1 && r->conns[i].deadline <= now) {
 			log_warn("relay", "relay connection closed: no "
 			    "handshake in time", LF_INT("timeout_ms",

@@ -31,6 +31,7 @@ struct relay {
 	duration_ns		 timeout;
 	struct relay_conn	*conns;
 	size_t			 nconns;
+	size_t			 npending;	/* of them in use */
 	uint64_t		 refused;	/* over the pending cap */
 };
 

@@ -17,12 +17,7 @@
 #include "metrics.h"
 #include "rpc.h"
 
-#define REQUIRE(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
