@@ -18,6 +18,19 @@
 
 typedef void reset_fn(void *arg, const char *via);
 
+/* informer.Workers' text of one worker, but for its command: head, the
+ * command, then the rest. */
+struct worker_row {
+	pid_t		 pid;
+	int		 status;
+	int64_t		 spawned_at;	/* the process's, with its pid */
+	uint64_t	 jobs;
+	int64_t		 sampled;	/* the pool's, when built */
+	int64_t		 created;	/* unix ns */
+	uint16_t	 head, len;	/* 0: not built */
+	char		 text[224];
+};
+
 struct services {
 	struct pool	*pool;
 	struct ticker	*ticker;
@@ -25,6 +38,7 @@ struct services {
 	void		*reset_arg;
 	struct buf	 command;	/* server.command as a JSON string */
 	size_t		*order;		/* slots by pid, for informer */
+	struct worker_row *rows;	/* by slot */
 	long		 clk_tck;
 };
 
