@@ -1,12 +1,14 @@
 /*
  * config: loads a RoadRunner-style rr.yaml into one plain struct, see
- * shared/REFERENCE.md for keys and defaults.  The only file that knows YAML.
+ * shared/REFERENCE.md for keys and defaults.  Only tree.c knows YAML;
+ * the values with a syntax of their own (durations, command lines, $VARS)
+ * are read by parse.c, whose verbs come with this header.
  *
  * Errors are values: config_load() fills err with
  * "FILE:LINE:COL: key.path: what was found, what was expected" and returns
- * -1; nothing is printed.  Warnings (unknown keys, other plugins' sections,
- * 'version: 2.7') are collected in cfg->warnings for main to log once the
- * logger is set up from cfg->logs.
+ * -1; nothing is printed.  Warnings (unknown keys, other plugins' sections)
+ * are collected in cfg->warnings for main to log once the logger is set
+ * up from cfg->logs.
  */
 #ifndef RR_CONFIG_H
 #define RR_CONFIG_H
@@ -16,18 +18,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "parse.h"
+
 #define CONFIG_ERR_MAX	512
 #define CONFIG_MAX_WORKERS 500
-
-/* Durations are nanoseconds, as Go's time.Duration. */
-typedef int64_t duration_ns;
-#define MS_NS	((duration_ns)1000000)
-#define SEC_NS	((duration_ns)1000000000)
-
-struct command {
-	char		**argv;		/* NULL-terminated; argv[0] is the program */
-	size_t		  argc;
-};
 
 struct env_list {
 	char		**vars;		/* "KEY=VALUE", keys upper-cased, expanded */
@@ -147,31 +141,5 @@ const char	*config_where(const struct config *, const void *field);
 
 /* Print the effective configuration, defaults filled in, as YAML. */
 void		config_print(const struct config *, FILE *);
-
-/*
- * Load KEY=VALUE lines (blank lines, '#' comments, 'export ' prefixes and
- * quoted values allowed) into the environment, never overwriting a
- * variable that is already set.
- */
-int		config_load_dotenv(const char *path, char *err, size_t errlen);
-
-/*
- * Go's time.ParseDuration syntax ("300ms", "1m30s", "1.5h", "100us", "µs"),
- * checked for overflow; a bare number other than 0 is an error that
- * suggests a unit.  err gets the reason without any location.
- */
-int		config_parse_duration(const char *, duration_ns *,
-		    char *err, size_t errlen);
-
-/*
- * Split a command line as sh would (single quotes, double quotes,
- * backslashes) without any expansion; fills a NULL-terminated argv.
- */
-int		config_split_command(const char *, struct command *,
-		    char *err, size_t errlen);
-void		command_free(struct command *);
-
-/* $V, ${V}, ${V:-default}; unset expands to "".  Returns malloc'd string. */
-char		*config_expand_env(const char *);
 
 #endif
