@@ -61,16 +61,50 @@ buf_printf(struct buf *b, const char *fmt, ...)
 		    sizeof tmp - 1);
 }
 
-void
-buf_put_u64(struct buf *b, uint64_t v)
+/* Two digits a division: a scrape with 100 workers is mostly numbers. */
+char *
+buf_digits(char *p, uint64_t v)
 {
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "62636465666768697071727374757677787980818283848586878889909192"
+	    "93949596979899";
 	char d[20];
 	size_t n = sizeof d;
 
-	do
-		d[--n] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	buf_put(b, d + n, sizeof d - n);
+	for (; v >= 100; v /= 100) {
+		n -= 2;
+		memcpy(d + n, pairs + 2 * (v % 100), 2);
+	}
+	if (v >= 10) {
+		n -= 2;
+		memcpy(d + n, pairs + 2 * v, 2);
+	} else
+		d[--n] = (char)('0' + v);
+	memcpy(p, d + n, sizeof d - n);
+	return p + sizeof d - n;
+}
+
+void
+buf_put_u64(struct buf *b, uint64_t v)
+{
+	char *p;
+
+	if ((p = buf_room(b, 20)) != NULL)
+		buf_wrote(b, buf_digits(p, v));
+}
+
+char *
+buf_room(struct buf *b, size_t n)
+{
+	return grow(b, n) ? b->data + b->len : NULL;
+}
+
+void
+buf_wrote(struct buf *b, const char *end)
+{
+	b->len = (size_t)(end - b->data);
 }
 
 void

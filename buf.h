@@ -26,6 +26,16 @@ void	buf_puts(struct buf *, const char *);
 void	buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	buf_put_u64(struct buf *, uint64_t);	/* digits, no printf */
+
+/* Room for n more bytes at the end (NULL once an allocation failed): a
+ * line is written there in place, then buf_wrote() with where it ends. */
+char	*buf_room(struct buf *, size_t n);
+void	 buf_wrote(struct buf *, const char *end);
+
+/* Text built in place: a string literal, and the digits of v, each
+ * returning where the text now ends. */
+#define BUF_LIT(p, s)	(memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
+char	*buf_digits(char *p, uint64_t v);
 void	buf_json_string(struct buf *, const char *, size_t);
 
 /* Append what is left of iov once skip bytes of it were sent. */

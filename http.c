@@ -310,19 +310,42 @@ on_accept(struct http_server *s, int64_t now)
 	tell_refused(s, now);
 }
 
-/* Status line, headers and (but for HEAD) the body, into out. */
-static void
+/*
+ * Status line, headers and (but for HEAD) the body: written at once when
+ * nothing else waits to go out (the body is not copied: a scrape with
+ * 100 workers is 16 KiB), and what the socket did not take parked in out.
+ * False when the connection must go.
+ */
+static bool
 respond(struct http_server *s, struct http_conn *c, enum http_method m,
     int status, const char *type, const struct buf *body, bool keep)
 {
-	buf_printf(&c->out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-	    "Content-Length: %zu\r\n%s%s\r\n", status, reason(status), type,
-	    body->len, status == 405 ? "Allow: GET, HEAD\r\n" : "",
+	char head[256];
+	struct iovec iov[2];
+	ssize_t sent = 0;
+	int n;
+
+	n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: "
+	    "%s\r\nContent-Length: %zu\r\n%s%s\r\n", status, reason(status),
+	    type, body->len, status == 405 ? "Allow: GET, HEAD\r\n" : "",
 	    keep ? "" : "Connection: close\r\n");
-	if (m != HTTP_HEAD)
-		buf_put(&c->out, body->data, body->len);
+	if (n < 0 || (size_t)n >= sizeof head)
+		return false;
+	iov[0] = (struct iovec){ head, (size_t)n };
+	iov[1] = (struct iovec){ body->data, m != HTTP_HEAD ? body->len : 0 };
 	c->closing |= !keep;
 	s->requests++;
+	if (buf_pending(&c->out) == 0) {
+		buf_reset(&c->out);
+		if ((sent = writev(c->fd, iov, 2)) == -1 && errno != EAGAIN)
+			return false;
+		if (sent == (ssize_t)(iov[0].iov_len + iov[1].iov_len))
+			return true;
+		if (sent == -1)
+			sent = 0;
+	}
+	buf_park(&c->out, iov, 2, (size_t)sent);
+	return !c->out.failed;
 }
 
 /* Answer every complete head in the input; false to close at once. */
@@ -342,8 +365,9 @@ serve_input(struct http_server *s, struct http_conn *c, int64_t now)
 		buf_reset(&s->body);
 		if (n < 0) {
 			buf_printf(&s->body, "%s\n", reason(status));
-			respond(s, c, HTTP_GET, status, "text/plain", &s->body,
-			    false);
+			if (!respond(s, c, HTTP_GET, status, "text/plain",
+			    &s->body, false))
+				return false;
 			break;
 		}
 		pos += (size_t)n;
@@ -356,7 +380,9 @@ serve_input(struct http_server *s, struct http_conn *c, int64_t now)
 			s->handler(s->ctx, &r, &rep);
 		if (s->body.failed)
 			return false;
-		respond(s, c, r.method, rep.status, rep.type, &s->body, keep);
+		if (!respond(s, c, r.method, rep.status, rep.type, &s->body,
+		    keep))
+			return false;
 	}
 	memmove(c->in, c->in + pos, c->in_len - pos);
 	c->in_len -= pos;

@@ -104,33 +104,81 @@ sample(struct buf *b, const char *name, const char *suffix,
 	buf_put(b, "\n", 1);
 }
 
-static void
-scalar(struct buf *b, const char *name, const char *type, const char *help,
-    double v)
-{
-	family(b, name, type, help);
-	sample(b, name, "", NULL, 0, v);
-}
+/*
+ * rr's own families are named and described by literals, which need no
+ * escaping (none has a backslash or a newline): their # HELP and # TYPE
+ * lines are one literal each, and a scalar's sample needs only its value.
+ * With 100 workers, a scrape put together piece by piece cost more than
+ * its round trip.
+ */
+#define HEAD(name, type, help)	"# HELP " name " " help "\n# TYPE " name " " \
+				type "\n"
+#define FAMILY(b, name, type, help) \
+	buf_put((b), HEAD(name, type, help), sizeof HEAD(name, type, help) - 1)
+#define SCALAR(b, name, type, help, v) do {				\
+	buf_put((b), HEAD(name, type, help) name " ",			\
+	    sizeof(HEAD(name, type, help) name " ") - 1);		\
+	put_value((b), (v));						\
+	buf_put((b), "\n", 1);						\
+} while (0)
 
-/* The buckets, cumulative as the format wants, then _sum and _count;
- * kv (nkv strings) are the series' own labels before le. */
 static void
-histogram(struct buf *b, const char *name, const struct hist *h,
-    const char **kv, size_t nkv)
+bounds_text(char le[][METRICS_LE_LEN], const double *bounds, size_t n)
 {
-	char le[32];
-	uint64_t n = 0;
 	size_t i;
 
-	kv[nkv] = "le";
-	kv[nkv + 1] = le;
-	for (i = 0; i <= h->nbounds; i++) {
+	for (i = 0; i < n; i++)
+		snprintf(le[i], METRICS_LE_LEN, "%g", bounds[i]);
+}
+
+/* The labels kv (nkv strings) as `k="v",` each, escaped, into t. */
+static void
+label_text(struct buf *t, const char *const *kv, size_t nkv)
+{
+	size_t i;
+
+	buf_reset(t);
+	for (i = 0; i + 1 < nkv; i += 2) {
+		buf_puts(t, kv[i]);
+		buf_put(t, "=\"", 2);
+		put_escaped(t, kv[i + 1], strlen(kv[i + 1]), true);
+		buf_put(t, "\",", 2);
+	}
+}
+
+/*
+ * The buckets, cumulative as the format wants, then _sum and _count;
+ * kv (nkv strings) are the series' own labels before le, le the bounds
+ * as text (bounds_text()).  The labels are escaped once into scratch and
+ * each bucket line is then written in place, with no float formatted.
+ */
+static void
+histogram(struct buf *b, struct buf *scratch, const char *name,
+    const struct hist *h, const char (*le)[METRICS_LE_LEN],
+    const char **kv, size_t nkv)
+{
+	size_t i, nlen = strlen(name), tlen;
+	uint64_t n = 0;
+	const char *t;
+	char *at;
+
+	label_text(scratch, kv, nkv);
+	if (scratch->failed)
+		b->failed = true;	/* the scrape fails, not a bucket */
+	for (i = 0; i <= h->nbounds && !b->failed; i++) {
 		n += h->counts[i];
-		if (i < h->nbounds)
-			snprintf(le, sizeof le, "%g", h->bounds[i]);
-		else
-			snprintf(le, sizeof le, "+Inf");
-		sample(b, name, "_bucket", kv, nkv + 2, (double)n);
+		t = i < h->nbounds ? le[i] : "+Inf";
+		tlen = strlen(t);
+		if ((at = buf_room(b, nlen + scratch->len + tlen + 48)) == NULL)
+			return;
+		memcpy(at, name, nlen);
+		at = BUF_LIT(at + nlen, "_bucket{");
+		memcpy(at, scratch->data, scratch->len);
+		at = BUF_LIT(at + scratch->len, "le=\"");
+		memcpy(at, t, tlen);
+		at = buf_digits(BUF_LIT(at + tlen, "\"} "), n);
+		*at++ = '\n';
+		buf_wrote(b, at);
 	}
 	sample(b, name, "_sum", kv, nkv, h->sum);
 	sample(b, name, "_count", kv, nkv, (double)h->count);
@@ -170,6 +218,7 @@ process_sample(struct metrics *m, int64_t now)
 {
 	unsigned long long size = 0, resident = 0;
 	long page = sysconf(_SC_PAGESIZE);
+	struct rlimit rl;
 	char statm[128] = "";
 	ssize_t n;
 	int fd;
@@ -186,40 +235,82 @@ process_sample(struct metrics *m, int64_t now)
 	m->proc_virtual = (double)size * (double)page;
 	m->proc_resident = (double)resident * (double)page;
 	m->proc_fds = (double)open_fds();
+	m->proc_max_fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 ?
+	    (double)rl.rlim_cur : 0;
 }
 
 static void
 process_family(struct metrics *m, struct buf *b, int64_t now)
 {
 	struct rusage ru;
-	struct rlimit rl;
+	uint64_t us, i;
+	char *at;
 
 	process_sample(m, now);
 	getrusage(RUSAGE_SELF, &ru);
-	scalar(b, "process_cpu_seconds_total", "counter",
-	    "Total user and system CPU time spent in seconds.",
-	    (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
-	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
-	scalar(b, "process_resident_memory_bytes", "gauge",
+	us = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+	    (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	FAMILY(b, "process_cpu_seconds_total", "counter",
+	    "Total user and system CPU time spent in seconds.");
+	/* to the microsecond, exact, with no float formatted */
+	if ((at = buf_room(b, 64)) != NULL) {
+		at = BUF_LIT(at, "process_cpu_seconds_total ");
+		at = buf_digits(at, us / 1000000);
+		*at++ = '.';
+		for (i = 100000; i > 0; i /= 10)
+			*at++ = (char)('0' + us / i % 10);
+		*at++ = '\n';
+		buf_wrote(b, at);
+	}
+	SCALAR(b, "process_resident_memory_bytes", "gauge",
 	    "Resident memory size in bytes.", m->proc_resident);
-	scalar(b, "process_virtual_memory_bytes", "gauge",
+	SCALAR(b, "process_virtual_memory_bytes", "gauge",
 	    "Virtual memory size in bytes.", m->proc_virtual);
-	scalar(b, "process_open_fds", "gauge",
+	SCALAR(b, "process_open_fds", "gauge",
 	    "Number of open file descriptors.", m->proc_fds);
-	getrlimit(RLIMIT_NOFILE, &rl);
-	scalar(b, "process_max_fds", "gauge",
-	    "Maximum number of open file descriptors.", (double)rl.rlim_cur);
-	scalar(b, "process_start_time_seconds", "gauge",
+	SCALAR(b, "process_max_fds", "gauge",
+	    "Maximum number of open file descriptors.", m->proc_max_fds);
+	SCALAR(b, "process_start_time_seconds", "gauge",
 	    "Start time of the process since unix epoch in seconds.",
 	    (double)m->started);
+}
+
+/* One line per worker, written in place: state names and pids need no
+ * escaping.  With memory set, the memory family's lines. */
+static void
+worker_lines(struct buf *b, const struct pool *p, bool memory)
+{
+	const struct worker *w;
+	const char *state;
+	char *at;
+	size_t i;
+
+	for (i = 0; i < p->nslots; i++) {
+		w = &p->slots[i];
+		if (w->state == W_FREE || w->pid <= 0 ||
+		    (at = buf_room(b, 128)) == NULL)
+			continue;
+		if (memory) {
+			at = BUF_LIT(at, PREFIX "worker_memory_bytes{pid=\"");
+			at = buf_digits(at, (uint64_t)w->pid);
+			at = buf_digits(BUF_LIT(at, "\"} "), w->own_rss);
+		} else {
+			pool_rr_status(w, &state);
+			at = BUF_LIT(at, PREFIX "worker_state{state=\"");
+			memcpy(at, state, strlen(state));
+			at = BUF_LIT(at + strlen(state), "\",pid=\"");
+			at = BUF_LIT(buf_digits(at, (uint64_t)w->pid), "\"} 0");
+		}
+		*at++ = '\n';
+		buf_wrote(b, at);
+	}
 }
 
 static void
 pool_family(struct metrics *m, struct buf *b, int64_t now)
 {
 	struct pool *p = m->pool;
-	const char *kv[4], *state;
-	char pid[24];
+	const char *state;
 	uint64_t total = 0, memory = 0, invalid = 0;
 	size_t i;
 
@@ -231,38 +322,20 @@ pool_family(struct metrics *m, struct buf *b, int64_t now)
 		memory += p->slots[i].own_rss;
 		invalid += pool_rr_status(&p->slots[i], &state) == 3;
 	}
-	scalar(b, PREFIX "total_workers", "gauge", "Total number of workers "
+	SCALAR(b, PREFIX "total_workers", "gauge", "Total number of workers "
 	    "used by the plugin", (double)total);
-	scalar(b, PREFIX "workers_memory_bytes", "gauge", "Memory usage by "
+	SCALAR(b, PREFIX "workers_memory_bytes", "gauge", "Memory usage by "
 	    "workers", (double)memory);
-	family(b, PREFIX "worker_state", "gauge", "Worker current state");
-	for (i = 0; i < p->nslots; i++) {
-		if (p->slots[i].state == W_FREE || p->slots[i].pid <= 0)
-			continue;
-		pool_rr_status(&p->slots[i], &state);
-		snprintf(pid, sizeof pid, "%ld", (long)p->slots[i].pid);
-		kv[0] = "state";
-		kv[1] = state;
-		kv[2] = "pid";
-		kv[3] = pid;
-		sample(b, PREFIX "worker_state", "", kv, 4, 0);
-	}
-	family(b, PREFIX "worker_memory_bytes", "gauge", "Worker current "
+	FAMILY(b, PREFIX "worker_state", "gauge", "Worker current state");
+	worker_lines(b, p, false);
+	FAMILY(b, PREFIX "worker_memory_bytes", "gauge", "Worker current "
 	    "memory usage");
-	for (i = 0; i < p->nslots; i++) {
-		if (p->slots[i].state == W_FREE || p->slots[i].pid <= 0)
-			continue;
-		snprintf(pid, sizeof pid, "%ld", (long)p->slots[i].pid);
-		kv[0] = "pid";
-		kv[1] = pid;
-		sample(b, PREFIX "worker_memory_bytes", "", kv, 2,
-		    (double)p->slots[i].own_rss);
-	}
-	scalar(b, PREFIX "workers_ready", "gauge", "Workers currently in "
+	worker_lines(b, p, true);
+	SCALAR(b, PREFIX "workers_ready", "gauge", "Workers currently in "
 	    "ready state", (double)p->nidle);
-	scalar(b, PREFIX "workers_working", "gauge", "Workers currently in "
+	SCALAR(b, PREFIX "workers_working", "gauge", "Workers currently in "
 	    "working state", (double)p->nbusy);
-	scalar(b, PREFIX "workers_invalid", "gauge", "Workers currently in "
+	SCALAR(b, PREFIX "workers_invalid", "gauge", "Workers currently in "
 	    "invalid, killing, destroyed, errored, inactive states",
 	    (double)invalid);
 }
@@ -275,11 +348,19 @@ ticker_family(struct metrics *m, struct buf *b)
 	const char *kv[2], *hkv[2];
 	int i;
 
-	scalar(b, PREFIX "ticks_scheduled_total", "counter", "Ticks that "
+	/* the ticker is set up after metrics_init(): its bounds, once */
+	if (m->duration_le[0][0] == '\0') {
+		bounds_text(m->duration_le, t->duration.bounds,
+		    t->duration.nbounds);
+		bounds_text(m->lateness_le, t->lateness.bounds,
+		    t->lateness.nbounds);
+	}
+
+	SCALAR(b, PREFIX "ticks_scheduled_total", "counter", "Ticks that "
 	    "came due", (double)t->scheduled);
-	scalar(b, PREFIX "ticks_delivered_total", "counter", "Ticks a worker "
+	SCALAR(b, PREFIX "ticks_delivered_total", "counter", "Ticks a worker "
 	    "answered", (double)t->delivered);
-	family(b, PREFIX "ticks_skipped_total", "counter", "Ticks not sent: "
+	FAMILY(b, PREFIX "ticks_skipped_total", "counter", "Ticks not sent: "
 	    "no idle worker, or rr woke too late to send them");
 	kv[0] = "reason";
 	kv[1] = "no_idle_worker";
@@ -288,22 +369,24 @@ ticker_family(struct metrics *m, struct buf *b)
 	kv[1] = "late";
 	sample(b, PREFIX "ticks_skipped_total", "", kv, 2,
 	    (double)(t->skipped - t->skipped_busy));
-	family(b, PREFIX "ticks_failed_total", "counter", "Ticks sent that "
+	FAMILY(b, PREFIX "ticks_failed_total", "counter", "Ticks sent that "
 	    "got no good answer, by reason");
 	for (i = EXEC_OK + 1; i < EXEC_NOUTCOMES; i++) {
 		kv[1] = pool_outcome_name(i);
 		sample(b, PREFIX "ticks_failed_total", "", kv, 2,
 		    (double)t->failed[i]);
 	}
-	scalar(b, PREFIX "ticks_in_flight", "gauge", "Ticks sent and not "
+	SCALAR(b, PREFIX "ticks_in_flight", "gauge", "Ticks sent and not "
 	    "answered yet", (double)t->in_flight);
-	family(b, PREFIX "tick_duration_seconds", "histogram", "From a tick "
+	FAMILY(b, PREFIX "tick_duration_seconds", "histogram", "From a tick "
 	    "sent to its reply");
-	histogram(b, PREFIX "tick_duration_seconds", &t->duration, hkv, 0);
-	family(b, PREFIX "tick_lateness_seconds", "histogram", "From a tick "
+	histogram(b, &m->scratch, PREFIX "tick_duration_seconds",
+	    &t->duration, m->duration_le, hkv, 0);
+	FAMILY(b, PREFIX "tick_lateness_seconds", "histogram", "From a tick "
 	    "due to sent");
-	histogram(b, PREFIX "tick_lateness_seconds", &t->lateness, hkv, 0);
-	family(b, PREFIX "worker_restarts_total", "counter", "Workers "
+	histogram(b, &m->scratch, PREFIX "tick_lateness_seconds",
+	    &t->lateness, m->lateness_le, hkv, 0);
+	FAMILY(b, PREFIX "worker_restarts_total", "counter", "Workers "
 	    "replaced, by reason");
 	for (i = WHY_NONE + 1; i < WHY_NREASONS; i++) {
 		if (i == WHY_SHUTDOWN)
@@ -336,8 +419,8 @@ app_families(struct metrics *m, struct buf *b)
 				v += strlen(v) + 1;
 			}
 			if (f->type == MT_HISTOGRAM)
-				histogram(b, f->name, &s->hist, kv,
-				    2 * f->nlabels);
+				histogram(b, &m->scratch, f->name, &s->hist,
+				    f->le, kv, 2 * f->nlabels);
 			else
 				sample(b, f->name, "", kv, 2 * f->nlabels,
 				    s->value);
@@ -355,7 +438,7 @@ metrics_render(struct metrics *m, struct buf *out)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
-	family(out, "rr_build_info", "gauge", "rr's version");
+	FAMILY(out, "rr_build_info", "gauge", "rr's version");
 	sample(out, "rr_build_info", "", kv, 2, 1);
 	process_family(m, out, now);
 	pool_family(m, out, now);
@@ -412,6 +495,7 @@ metrics_close(struct metrics *m)
 	for (i = 0; i < m->nfamilies; i++)
 		family_free(m->families[i]);
 	m->nfamilies = 0;
+	buf_free(&m->scratch);
 	http_close(&m->http);
 }
 
@@ -597,6 +681,7 @@ declare(void *ctx, const char *arg, size_t len, struct buf *out)
 		memcpy(f->bounds, d.bounds, d.nbounds * sizeof d.bounds[0]);
 		f->nbounds = d.nbounds;
 	}
+	bounds_text(f->le, f->bounds, f->nbounds);
 	m->families[m->nfamilies++] = f;
 	log_debug("metrics", "collector declared", LF_STR("name", full));
 	buf_puts(out, "true");

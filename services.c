@@ -66,22 +66,6 @@ sort_by_pid(struct services *s, size_t *n)
 	}
 }
 
-/* Appending to a line on the stack: a constant, and digits. */
-#define LIT(p, s)	(memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
-
-static char *
-digits(char *p, uint64_t v)
-{
-	char d[20];
-	size_t n = sizeof d;
-
-	do
-		d[--n] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	memcpy(p, d + n, sizeof d - n);
-	return p + sizeof d - n;
-}
-
 /*
  * The object of slot i's worker: its cached row, rebuilt only when what it
  * shows changes (a new process, a status, a payload, a sample of /proc),
@@ -116,20 +100,20 @@ put_worker(struct services *s, size_t i, int64_t mono, int64_t real,
 			cpu = (uint64_t)((double)w->cpu_ticks /
 			    (double)s->clk_tck * 1e4 / ((double)age / SEC_NS) +
 			    0.5);
-		p = digits(LIT(r->text, "{\"pid\":"), (uint64_t)w->pid);
-		p = digits(LIT(p, ",\"status\":"), (uint64_t)st);
-		p = digits(LIT(p, ",\"numExecs\":"), w->jobs);
-		p = digits(LIT(p, ",\"created\":"), (uint64_t)r->created);
-		p = digits(LIT(p, ",\"memoryUsage\":"), w->own_rss);
-		p = digits(LIT(p, ",\"CPUPercent\":"), cpu / 100);
+		p = buf_digits(BUF_LIT(r->text, "{\"pid\":"), (uint64_t)w->pid);
+		p = buf_digits(BUF_LIT(p, ",\"status\":"), (uint64_t)st);
+		p = buf_digits(BUF_LIT(p, ",\"numExecs\":"), w->jobs);
+		p = buf_digits(BUF_LIT(p, ",\"created\":"), (uint64_t)r->created);
+		p = buf_digits(BUF_LIT(p, ",\"memoryUsage\":"), w->own_rss);
+		p = buf_digits(BUF_LIT(p, ",\"CPUPercent\":"), cpu / 100);
 		*p++ = '.';
 		*p++ = (char)('0' + cpu % 100 / 10);
 		*p++ = (char)('0' + cpu % 10);
-		p = LIT(p, ",\"command\":");
+		p = BUF_LIT(p, ",\"command\":");
 		r->head = (uint16_t)(p - r->text);
-		p = LIT(p, ",\"statusStr\":\"");
+		p = BUF_LIT(p, ",\"statusStr\":\"");
 		memcpy(p, name, strlen(name));
-		p = LIT(p + strlen(name), "\"}");
+		p = BUF_LIT(p + strlen(name), "\"}");
 		r->len = (uint16_t)(p - r->text);
 	}
 	buf_put(o, r->text, r->head);

@@ -81,6 +81,7 @@ int	 write_file(const char *path, const char *fmt, ...)
 pid_t	 spawn(char *const argv[], int err_fd);
 int	 reap_child(pid_t, int64_t timeout_ns);
 uint16_t free_port(void);	/* on loopback, for rr; 0: none, said */
+int	 loopback_listen(int backlog, uint16_t *port);	/* -1: said */
 
 /* What ended a client's run, if anything: only the first thing that went
  * wrong is kept, as the rest follow from it. */
@@ -133,6 +134,10 @@ int	 rr_ready(struct bench *, struct rr_proc *, const char *name,
 	    const char *command, const char *interval, unsigned workers,
 	    const char *extra);		/* every worker ready */
 int	 rr_stop(struct rr_proc *);
+/* rr_ready() with bench/echo workers at 1h and config(port)'s listener;
+ * the port, 0 if it did not start */
+uint16_t rr_listening(struct bench *, struct rr_proc *, const char *name,
+	    unsigned workers, void (*config)(char *, size_t, uint16_t));
 
 /*
  * serve.c: one run of rr with two recording echo workers and its row of

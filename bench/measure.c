@@ -232,6 +232,29 @@ free_port(void)
 	return port;
 }
 
+/* A socket listening on a loopback port of the kernel's choosing, for a
+ * floor server; -1 having said why. */
+int
+loopback_listen(int backlog, uint16_t *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof sa;
+	int fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1 ||
+	    listen(fd, backlog) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == -1) {
+		printf("  a loopback listener: %s\n", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
 /* The first failure is the one to tell: the rest follow from it. */
 void
 fail(struct failure *f, const char *fmt, ...)

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -48,6 +49,7 @@ struct scraper {
 	char		*in;		/* RESPONSE_MAX + 1, for a NUL */
 	uint64_t	 scrapes, bad;	/* good and bad responses */
 	size_t		 body_len;	/* the last good one's */
+	size_t		 last_len;	/* its head and body, in `in` */
 	int64_t		*lat;		/* NULL: not recorded */
 	size_t		 nlat, maxlat;
 	struct failure	 fl;
@@ -186,6 +188,7 @@ scrape(struct scraper *s)
 	}
 	s->scrapes++;
 	s->body_len = total - hlen;
+	s->last_len = total;
 	if (s->lat != NULL && s->nlat < s->maxlat)
 		s->lat[s->nlat++] = t;
 	return 0;
@@ -256,28 +259,27 @@ metrics_config(char *out, size_t len, uint16_t port)
 	    (unsigned)port);
 }
 
-/* rr with `workers` bench/echo workers that never tick, scraped for dur
- * after warm: one row.  Its bad figure, 1 if rr did not start. */
+/* A response to keep: head and body, as rr sent them. */
+struct kept {
+	char	*bytes;
+	size_t	 len;
+};
+
+/*
+ * One row: the server `pid` on port, scraped for dur after warm, its
+ * figures named who.w<workers>.*; its bad figure.  keep, if not NULL,
+ * gets the last good response.
+ */
 static double
-scrape_row(struct bench *b, unsigned workers, int64_t warm, int64_t dur)
+scrape_row(struct bench *b, const char *who, pid_t pid, uint16_t port,
+    unsigned workers, int64_t warm, int64_t dur, struct kept *keep)
 {
-	char cmd[PATH_MAX + 8], extra[64], name[32];
 	struct scraper s;
-	struct rr_proc r;
 	int64_t t0, t1, c0, c1;
 	double rate, bad, cpu = -1;
-	uint16_t port;
 
-	if ((port = free_port()) == 0)
-		return 1;
-	metrics_config(extra, sizeof extra, port);
-	snprintf(cmd, sizeof cmd, "[\"%s\"]", b->echo);
-	snprintf(name, sizeof name, "metrics-w%u", workers);
-	if (rr_ready(b, &r, name, cmd, "1h", workers, extra) == -1)
-		return 1;
 	if (scraper_open(&s, port, workers) == -1) {
-		rr_stop(&r);
-		fig(1, "responses", "metrics.w%u.bad", workers);
+		fig(1, "responses", "%s.w%u.bad", who, workers);
 		return 1;
 	}
 	scrape_until(&s, mono_ns() + warm);
@@ -285,38 +287,113 @@ scrape_row(struct bench *b, unsigned workers, int64_t warm, int64_t dur)
 	s.lat = b->lat;
 	s.maxlat = b->maxlat;
 	t0 = mono_ns();
-	c0 = cpu_ns(r.pid);
+	c0 = cpu_ns(pid);
 	scrape_until(&s, t0 + dur);
 	t1 = mono_ns();
-	c1 = cpu_ns(r.pid);
+	c1 = cpu_ns(pid);
+	if (keep != NULL && !s.fl.failed && s.scrapes > 0 &&
+	    (keep->bytes = malloc(s.last_len)) != NULL)
+		memcpy(keep->bytes, s.in, keep->len = s.last_len);
 	scraper_close(&s);
-	rr_stop(&r);
 	/* a broken run's figures would judge what was left of it */
 	if (s.fl.failed) {
-		printf("  %7u  the run broke\n", workers);
+		printf("  %-13s %7u  the run broke\n", who, workers);
 		bad = scraper_report(&s);
-		fig(bad, "responses", "metrics.w%u.bad", workers);
+		fig(bad, "responses", "%s.w%u.bad", who, workers);
 		return bad;
 	}
 	sort_ns(s.lat, s.nlat);
 	rate = (double)s.scrapes / ((double)(t1 - t0) / 1e9);
 	if (c0 >= 0 && c1 >= 0 && s.scrapes > 0)
 		cpu = (double)(c1 - c0) / 1e3 / (double)s.scrapes;
-	printf("  %7u %4.1f s %9.0f %8.1f %8.1f %8.1f %16.2f %7zu %5llu\n",
-	    workers, (double)(t1 - t0) / 1e9, rate,
+	printf("  %-13s %7u %4.1f s %9.0f %8.1f %8.1f %8.1f %13.2f %7zu "
+	    "%5llu\n", who, workers, (double)(t1 - t0) / 1e9, rate,
 	    pct(s.lat, s.nlat, 0.5) / 1e3, pct(s.lat, s.nlat, 0.99) / 1e3,
 	    pct(s.lat, s.nlat, 1) / 1e3, cpu, s.body_len,
 	    (unsigned long long)s.bad);
 	bad = scraper_report(&s);
-	fig(bad, "responses", "metrics.w%u.bad", workers);
-	fig(rate, "scrapes/s", "metrics.w%u.rate", workers);
-	fig((double)pct(s.lat, s.nlat, 0.5) / 1e3, "us", "metrics.w%u.p50",
+	fig(bad, "responses", "%s.w%u.bad", who, workers);
+	fig(rate, "scrapes/s", "%s.w%u.rate", who, workers);
+	fig((double)pct(s.lat, s.nlat, 0.5) / 1e3, "us", "%s.w%u.p50", who,
 	    workers);
-	fig((double)pct(s.lat, s.nlat, 0.99) / 1e3, "us", "metrics.w%u.p99",
+	fig((double)pct(s.lat, s.nlat, 0.99) / 1e3, "us", "%s.w%u.p99", who,
 	    workers);
-	fig((double)s.body_len, "B", "metrics.w%u.body", workers);
+	fig((double)s.body_len, "B", "%s.w%u.body", who, workers);
 	if (cpu >= 0)
-		fig(cpu, "us/scrape", "metrics.w%u.cpu", workers);
+		fig(cpu, "us/scrape", "%s.w%u.cpu", who, workers);
+	return bad;
+}
+
+/*
+ * The floor's server, in a child: one connection, and every request on
+ * it (they are all REQUEST) answered with k in one write, on a blocking
+ * socket: the round trip's cost to any server, without building the
+ * body.  Ends when the client closes.
+ */
+static void
+floor_serve(int lfd, const struct kept *k)
+{
+	static const size_t reqlen = sizeof REQUEST - 1;
+	char in[4096];
+	size_t got = 0, answered = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
+		_exit(1);
+	while ((n = read(fd, in, sizeof in)) > 0)
+		for (got += (size_t)n; answered < got / reqlen; answered++)
+			if (write(fd, k->bytes, k->len) != (ssize_t)k->len)
+				_exit(1);
+	_exit(0);
+}
+
+/* The floor row, k as every response: figures floor.metrics.w<N>.*. */
+static double
+floor_row(struct bench *b, const struct kept *k, unsigned workers,
+    int64_t warm, int64_t dur)
+{
+	uint16_t port;
+	double bad;
+	pid_t pid;
+	int lfd;
+
+	if ((lfd = loopback_listen(1, &port)) == -1)
+		return 1;
+	if ((pid = fork()) == -1) {
+		printf("  fork: %s\n", strerror(errno));
+		close(lfd);
+		return 1;
+	}
+	if (pid == 0)
+		floor_serve(lfd, k);
+	close(lfd);
+	bad = scrape_row(b, "floor.metrics", pid, port, workers, warm, dur,
+	    NULL);
+	waitpid(pid, NULL, 0);
+	return bad;
+}
+
+/* rr with `workers` bench/echo workers that never tick, scraped; then
+ * the floor with rr's last response.  Their bad figure, 1 if rr did not
+ * start. */
+static double
+pool_rows(struct bench *b, unsigned workers, int64_t warm, int64_t dur)
+{
+	struct kept k = { NULL, 0 };
+	struct rr_proc r;
+	uint16_t port;
+	char name[32];
+	double bad;
+
+	snprintf(name, sizeof name, "metrics-w%u", workers);
+	if ((port = rr_listening(b, &r, name, workers, metrics_config)) == 0)
+		return 1;
+	bad = scrape_row(b, "metrics", r.pid, port, workers, warm, dur, &k);
+	rr_stop(&r);
+	if (k.bytes != NULL)
+		bad += floor_row(b, &k, workers, warm, dur);
+	free(k.bytes);
 	return bad;
 }
 
@@ -451,12 +528,13 @@ metrics_part(struct bench *b)
 	pin(b, CPU_UNPINNED, false);
 	printf("\nmetrics: ./rr's Prometheus endpoint, bench/echo workers at "
 	    "interval 1h; GET /metrics\n  back to back on one keep-alive "
-	    "connection\n");
-	printf("  %7s %6s %9s %8s %8s %8s %16s %7s %5s\n", "workers", "run",
-	    "scrapes/s", "p50 us", "p99 us", "max us", "rr cpu us/scrape",
-	    "body B", "bad");
-	bad = scrape_row(b, 2, warm, dur);
-	bad += scrape_row(b, 100, warm, dur);
+	    "connection; floor.metrics: a bare server answering\n  with rr's "
+	    "response\n");
+	printf("  %-13s %7s %6s %9s %8s %8s %8s %13s %7s %5s\n", "server",
+	    "workers", "run", "scrapes/s", "p50 us", "p99 us", "max us",
+	    "cpu us/scrape", "body B", "bad");
+	bad = pool_rows(b, 2, warm, dur);
+	bad += pool_rows(b, 100, warm, dur);
 	printf("\nmetrics: tick lateness at 10 ms, 2 bench/echo workers, rr "
 	    "with the metrics listener;\n  10ms_scrape: scraped about 100 "
 	    "times a second\n");

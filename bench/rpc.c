@@ -499,25 +499,20 @@ floor_serve(int lfd, unsigned nconns, const struct kept *k)
 static uint16_t
 floor_start(const struct kept *k, unsigned nconns, pid_t *pid)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t salen = sizeof sa;
+	uint16_t port;
 	int lfd;
 
-	if ((lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    bind(lfd, (struct sockaddr *)&sa, sizeof sa) == -1 ||
-	    listen(lfd, CONNS_MAX) == -1 ||
-	    getsockname(lfd, (struct sockaddr *)&sa, &salen) == -1 ||
-	    (*pid = fork()) == -1) {
-		printf("  floor server: %s\n", strerror(errno));
-		if (lfd != -1)
-			close(lfd);
+	if ((lfd = loopback_listen(CONNS_MAX, &port)) == -1)
+		return 0;
+	if ((*pid = fork()) == -1) {
+		printf("  fork: %s\n", strerror(errno));
+		close(lfd);
 		return 0;
 	}
 	if (*pid == 0)
 		floor_serve(lfd, nconns, k);
 	close(lfd);
-	return ntohs(sa.sin_port);
+	return port;
 }
 
 /* The floor rows, with k as every reply: the same figures as rr's,
@@ -533,7 +528,10 @@ floor_rows(struct bench *b, const struct kept *k, unsigned workers,
 	size_t i;
 
 	for (i = 0; i < sizeof conns / sizeof conns[0]; i++) {
-		if ((port = floor_start(k, conns[i], &pid)) == 0)
+		pin(b, CPU_SPLIT, true);
+		port = floor_start(k, conns[i], &pid);
+		pin(b, CPU_SPLIT, false);
+		if (port == 0)
 			return bad + 1;
 		bad += round_trips(b, "floor.rpc", pid, port, workers,
 		    conns[i], warm, dur, NULL);
@@ -551,18 +549,17 @@ pool_rows(struct bench *b, unsigned workers, int64_t warm, int64_t dur,
     struct kept *k)
 {
 	static const unsigned conns[] = { 1, CONNS_MAX };
-	char cmd[PATH_MAX + 8], extra[64], name[32];
 	struct rr_proc r;
 	uint16_t port;
+	char name[32];
 	double bad = 0;
 	size_t i;
 
-	if ((port = free_port()) == 0)
-		return 1;
-	rpc_config(extra, sizeof extra, port);
-	snprintf(cmd, sizeof cmd, "[\"%s\"]", b->echo);
 	snprintf(name, sizeof name, "rpc-w%u", workers);
-	if (rr_ready(b, &r, name, cmd, "1h", workers, extra) == -1)
+	pin(b, CPU_SPLIT, true);
+	port = rr_listening(b, &r, name, workers, rpc_config);
+	pin(b, CPU_SPLIT, false);
+	if (port == 0)
 		return 1;
 	for (i = 0; i < sizeof conns / sizeof conns[0]; i++)
 		bad += round_trips(b, "rpc", r.pid, port, workers, conns[i],
@@ -709,18 +706,25 @@ rpc_part(struct bench *b)
 
 	if (rec == NULL)
 		return;
-	/* rr, its workers and the client wherever the scheduler puts
-	 * them, whatever an earlier part left pinned */
-	pin(b, CPU_UNPINNED, false);
+	/*
+	 * The server (rr and its workers, or the floor's) on one CPU and
+	 * the client on the other, as a client elsewhere would be: left to
+	 * the scheduler, a call with one connection costs 10 or 60 us by
+	 * whether the two share a CPU, and two runs need not agree.
+	 */
 	printf("\nrpc: ./rr's RPC server, bench/echo workers at interval 1h; "
 	    "closed loop of %s(%s),\n  each connection one call in flight, "
-	    "from one client thread; floor.rpc: a bare server\n  answering "
-	    "with rr's reply\n", METHOD, ARG);
+	    "from one client thread on CPU %d, the server on CPU %d;\n  "
+	    "floor.rpc: a bare server answering with rr's reply\n", METHOD,
+	    ARG, b->cpu, b->other);
 	printf("  %-9s %7s %5s %6s %9s %8s %8s %8s %10s %7s %5s\n", "server",
 	    "workers", "conns", "run", "calls/s", "p50 us", "p99 us",
 	    "max us", "cpu us/call", "reply B", "bad");
 	bad = pool_rows(b, 2, warm, dur, &w2);
 	bad += pool_rows(b, 100, warm, dur, &w100);
+	/* the tick runs as the ticks part's: wherever the scheduler puts
+	 * them */
+	pin(b, CPU_UNPINNED, false);
 	printf("\nrpc: tick lateness at 10 ms, 2 bench/echo workers, rr "
 	    "with the listener; with 1 caller as fast\n  as it can be on a "
 	    "floor server (10ms_rpcfloor) and on rr (10ms_rpc)\n");

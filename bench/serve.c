@@ -688,6 +688,23 @@ rr_ready(struct bench *b, struct rr_proc *r, const char *name,
 	return -1;
 }
 
+/* rr with `workers` bench/echo workers at interval 1h, so that after
+ * tick 0 only what the part does costs it anything, and the listener
+ * config() writes for a free port: that port, 0 if rr did not start. */
+uint16_t
+rr_listening(struct bench *b, struct rr_proc *r, const char *name,
+    unsigned workers, void (*config)(char *, size_t, uint16_t))
+{
+	char cmd[PATH_MAX + 8], extra[256];
+	uint16_t port;
+
+	if ((port = free_port()) == 0)
+		return 0;
+	config(extra, sizeof extra, port);
+	snprintf(cmd, sizeof cmd, "[\"%s\"]", b->echo);
+	return rr_ready(b, r, name, cmd, "1h", workers, extra) == 0 ? port : 0;
+}
+
 void
 footprint_part(struct bench *b)
 {

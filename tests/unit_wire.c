@@ -46,6 +46,31 @@ test_json(void)
 	CHECK("json: an unclosed object is refused", !json_skip(&j));
 }
 
+static bool
+digit_check(uint64_t v)
+{
+	char want[24], got[24];
+
+	snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+	*buf_digits(got, v) = '\0';
+	return strcmp(want, got) == 0;
+}
+
+static bool
+digits_as_printf(void)
+{
+	uint64_t v, p;
+
+	for (v = 0; v <= 1000000; v++)
+		if (!digit_check(v))
+			return false;
+	for (p = 10; p <= 1000000000000000000ull; p *= 10)
+		if (!digit_check(p - 1) || !digit_check(p) ||
+		    !digit_check(p + 99))
+			return false;
+	return digit_check(UINT64_MAX);
+}
+
 static void
 test_buf(void)
 {
@@ -59,6 +84,8 @@ test_buf(void)
 	buf_put(&b, "", 1);
 	CHECK_STR("buf: the largest u64", b.data, "18446744073709551615");
 	buf_free(&b);
+	CHECK("buf: digits of 0..10^6 and of every power of ten, as printf's",
+	    digits_as_printf());
 }
 
 static void
