@@ -13,6 +13,7 @@
  * also means the default where the default is not 0.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,24 +25,35 @@
 
 #define MAX_KEYS	16		/* entries in one key table */
 
-/* One load: the tree, where errors and warnings go, and what it fills. */
+/*
+ * One load: the tree, where errors and warnings go, and what it fills.
+ * Key offsets count from base: cfg, or the entry of a named map (K_NAMED)
+ * being walked.
+ */
 struct loader {
 	struct tree	 t;
 	struct config	*cfg;
+	char		*base;
 };
 
+/*
+ * K_NAMED is a map of names the user picks, each a section of the keys
+ * in sub, stored as a struct config_list of entries `size` bytes each,
+ * whose first member is the name (char *).
+ */
 enum key_kind {
 	K_VERSION, K_INCLUDE, K_SECTION, K_STRING, K_RELAY, K_DURATION,
-	K_NUMBER, K_BOOL, K_ENUM, K_COMMAND, K_ENV, K_UNSUPPORTED
+	K_NUMBER, K_BOOL, K_ENUM, K_COMMAND, K_ENV, K_STRINGS, K_NUMBERS,
+	K_NAMED, K_UNSUPPORTED
 };
 
 struct key {
 	const char	*name;
 	enum key_kind	 kind;
-	size_t		 off, size;	/* the field in struct config */
+	size_t		 off, size;	/* the field, from the loader's base */
 	bool		 has_set;
 	size_t		 set;		/* a bool field: the key was given */
-	const struct key *sub;		/* K_SECTION */
+	const struct key *sub;		/* K_SECTION, K_NAMED */
 	const char *const *names;	/* K_ENUM: values in enum order */
 	duration_ns	 def;		/* K_DURATION: also used for 0 */
 	duration_ns	 min;		/* K_DURATION: the least allowed */
@@ -52,6 +64,11 @@ struct key {
 #define FIELD(m)	.off = offsetof(struct config, m), \
 			.size = sizeof(((struct config *)0)->m)
 #define SETS(m)		.has_set = true, .set = offsetof(struct config, m)
+/* A key of an entry of a named map */
+#define ENTRY(type, m)	.off = offsetof(type, m), .size = sizeof(((type *)0)->m)
+#define NAMED(m, type, keys) .kind = K_NAMED, \
+			.off = offsetof(struct config, m), .size = sizeof(type), \
+			.sub = keys
 
 /* Enum fields are written through an int pointer. */
 _Static_assert(sizeof(enum log_mode) == sizeof(int), "enum size");
@@ -65,6 +82,10 @@ static const char *const log_levels[] = {
 	"debug", "info", "warn", "error", NULL
 };
 static const char *const log_encodings[] = { "console", "json", NULL };
+/* RoadRunner's summary is not among them: rr has no honest one */
+static const char *const collector_types[] = {
+	"counter", "gauge", "histogram", NULL
+};
 
 static const struct key on_init_keys[] = {
 	{ "command", K_COMMAND, FIELD(server.on_init.command) },
@@ -167,12 +188,29 @@ static const struct key status_keys[] = {
 	{ .name = NULL }
 };
 
+/* metrics.collect.NAME: a collector declared before any PHP runs */
+static const struct key collector_keys[] = {
+	{ "type", K_ENUM, ENTRY(struct collector_config, type),
+	    .names = collector_types },
+	{ "help", K_STRING, ENTRY(struct collector_config, help) },
+	{ "namespace", K_STRING, ENTRY(struct collector_config, namespace) },
+	{ "subsystem", K_STRING, ENTRY(struct collector_config, subsystem) },
+	{ "labels", K_STRINGS, ENTRY(struct collector_config, labels) },
+	{ "buckets", K_NUMBERS, ENTRY(struct collector_config, buckets) },
+	{ .name = "objectives", .kind = K_UNSUPPORTED },
+	{ .name = NULL }
+};
+_Static_assert(offsetof(struct collector_config, name) == 0,
+    "an entry's name comes first");
+_Static_assert(sizeof(enum collector_type) == sizeof(int), "enum size");
+
 /* RoadRunner's metrics plugin; max_connections is rr's own */
 static const struct key metrics_keys[] = {
 	{ "address", K_STRING, FIELD(metrics.address) },
 	{ "max_connections", K_NUMBER, FIELD(metrics.max_connections),
 	    .max = 4096 },
-	{ .name = "collect", .kind = K_UNSUPPORTED },
+	{ "collect", NAMED(metrics.collect, struct collector_config,
+	    collector_keys) },
 	{ .name = NULL }
 };
 
@@ -216,11 +254,15 @@ static const char *const expected[] = {
 	[K_BOOL] = "true or false",
 	[K_ENUM] = "a string",
 	[K_COMMAND] = "a command line or a list of arguments",
-	[K_ENV] = "a map of NAME: value"
+	[K_ENV] = "a map of NAME: value",
+	[K_STRINGS] = "a list of strings",
+	[K_NUMBERS] = "a list of numbers",
+	[K_NAMED] = "a map of names, each a map of keys"
 };
 
 static int	walk(struct loader *, const struct node *, const struct key *,
 		    const char *);
+static int	set_defaults(char *, const struct key *);
 
 /*
  * The expanded text of a scalar value.  Returns 1 with *out set, 0 when
@@ -272,7 +314,8 @@ store_version(struct loader *l, const struct node *n, const char *path,
     char *s)
 {
 	struct tree	 *t = &l->t;
-	char		**slot = &l->cfg->version;
+	char		**slot = (char **)(l->base + offsetof(struct config,
+			    version));
 
 	if (n->plain && looks_numeric(n->text)) {
 		free(s);
@@ -387,7 +430,7 @@ store_scalar(struct loader *l, const struct key *k, const struct node *n,
     const char *path, char *s)
 {
 	struct tree	*t = &l->t;
-	void		*p = (char *)l->cfg + k->off;
+	void		*p = l->base + k->off;
 	char		 msg[CONFIG_ERR_MAX];
 	duration_ns	 d;
 	int		 r = 0;
@@ -543,6 +586,110 @@ store_env(struct tree *t, const struct node *n, const char *path,
 	return 1;
 }
 
+/* A number of a list: a plain scalar strtod reads whole, and finite. */
+static int
+list_number(struct tree *t, const struct node *n, const char *path,
+    double *out)
+{
+	char	*s, *end;
+	int	 r;
+
+	if ((r = text_of(t, n, path, "a number", &s)) != 1)
+		return r == 0 ? tree_mismatch(t, n, path, "a number") : -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	r = *end != '\0' || end == s || errno != 0 || *out != *out ||
+	    *out > 1.7e308 || *out < -1.7e308;
+	if (r)
+		tree_fail(t, n, false, path, "\"%s\" is not a number", s);
+	free(s);
+	return r ? -1 : 1;
+}
+
+/* K_STRINGS and K_NUMBERS: a list, each item expanded; one scalar is a
+ * list of one, as viper reads it. */
+static int
+store_list(struct tree *t, const struct key *k, const struct node *n,
+    const char *path, void *p)
+{
+	struct string_list	*sl = p;
+	struct number_list	*nl = p;
+	const struct node	*item;
+	size_t			 i, count = n->kind == N_SEQ ? n->nkids : 1;
+	int			 r;
+
+	if (n->kind == N_MAP)
+		return tree_mismatch(t, n, path, expected[k->kind]);
+	if (k->kind == K_STRINGS ? (sl->v = calloc(count, sizeof *sl->v)) ==
+	    NULL : (nl->v = calloc(count, sizeof *nl->v)) == NULL)
+		return tree_nomem(t);
+	for (i = 0; i < count; i++) {
+		item = n->kind == N_SEQ ? n->kids[i] : n;
+		if (item->kind != N_SCALAR)
+			return tree_mismatch(t, item, path, k->kind ==
+			    K_STRINGS ? "a string" : "a number");
+		if (k->kind == K_NUMBERS) {
+			if (list_number(t, item, path, &nl->v[nl->n]) == -1)
+				return -1;
+			nl->n++;
+			continue;
+		}
+		if ((r = text_of(t, item, path, "a string", &sl->v[sl->n])) ==
+		    -1)
+			return -1;
+		if (r == 0)
+			return tree_fail(t, item, false, path, "an empty "
+			    "string in the list");
+		sl->n++;
+	}
+	return 1;
+}
+
+/*
+ * K_NAMED: each entry of map is a name and a section of k->sub's keys,
+ * walked with the loader's base at its own struct; entries keep the
+ * order of the file.
+ */
+static int
+store_named(struct loader *l, const struct key *k, const struct node *map,
+    const char *path)
+{
+	struct config_list	*list = (struct config_list *)(l->base +
+				    k->off);
+	const struct node	*kid;
+	char			 sub[PATH_LEN], *saved = l->base, *entry;
+	size_t			 i;
+	int			 r;
+
+	if (map->nkids == 0)
+		return 0;
+	if ((list->items = calloc(map->nkids, k->size)) == NULL)
+		return tree_nomem(&l->t);
+	for (i = 0; i < map->nkids; i++) {
+		kid = map->kids[i];
+		entry = (char *)list->items + i * k->size;
+		list->n++;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s.%s", path,
+		    kid->key) >= sizeof(sub))
+			return tree_fail(&l->t, kid, true, path, "a name of "
+			    "%zu bytes is too long", strlen(kid->key));
+		if ((*(char **)entry = strdup(kid->key)) == NULL ||
+		    set_defaults(entry, k->sub) == -1)
+			return tree_nomem(&l->t);
+		if (tree_is_null(kid))
+			continue;
+		if (kid->kind != N_MAP)
+			return tree_mismatch(&l->t, kid, sub,
+			    expected[K_SECTION]);
+		l->base = entry;
+		r = walk(l, kid, k->sub, sub);
+		l->base = saved;
+		if (r == -1)
+			return -1;
+	}
+	return 1;
+}
+
 /*
  * Check and store the value n of key k.  Returns 1 when a value was
  * stored, 0 when the default stays, -1 on error.
@@ -552,7 +699,7 @@ apply(struct loader *l, const struct key *k, const struct node *n,
     const char *path)
 {
 	struct tree	*t = &l->t;
-	void		*p = (char *)l->cfg + k->off;
+	void		*p = l->base + k->off;
 	char		*s;
 	int		 r;
 
@@ -570,6 +717,13 @@ apply(struct loader *l, const struct key *k, const struct node *n,
 		return store_command(t, n, path, p);
 	case K_ENV:
 		return store_env(t, n, path, p);
+	case K_STRINGS:
+	case K_NUMBERS:
+		return store_list(t, k, n, path, p);
+	case K_NAMED:
+		if (n->kind != N_MAP)
+			return tree_mismatch(t, n, path, expected[K_NAMED]);
+		return store_named(l, k, n, path);
 	default:
 		if ((r = text_of(t, n, path, expected[k->kind], &s)) != 1)
 			return r;
@@ -616,18 +770,25 @@ note_place(struct loader *l, const struct key *k, const struct node *n)
 	cfg->places = v;
 	if ((v[cfg->nplaces].where = strdup(buf)) == NULL)
 		return -1;
+	v[cfg->nplaces].entry = l->base == (char *)cfg ? NULL : l->base;
 	v[cfg->nplaces++].off = k->off;
 	return 0;
 }
 
+/* A field of struct config by its offset, so that a copy of the struct
+ * still finds its places; an entry's field by its address. */
 const char *
 config_where(const struct config *cfg, const void *field)
 {
-	size_t	 off = (size_t)((const char *)field - (const char *)cfg), i;
+	const struct config_place *pl;
+	size_t	 i;
 
-	for (i = cfg->nplaces; i-- > 0;)
-		if (cfg->places[i].off == off)
-			return cfg->places[i].where;
+	for (i = cfg->nplaces; i-- > 0;) {
+		pl = &cfg->places[i];
+		if (pl->entry != NULL ? (const char *)pl->entry + pl->off ==
+		    field : (const char *)cfg + pl->off == field)
+			return pl->where;
+	}
 	return NULL;
 }
 
@@ -675,8 +836,8 @@ walk(struct loader *l, const struct node *map, const struct key *keys,
 		if ((r = apply(l, k, kid, sub)) == -1)
 			return -1;
 		if (r == 1 && k->has_set)
-			*(bool *)((char *)l->cfg + k->set) = true;
-		if (r == 1 && k->kind != K_SECTION &&
+			*(bool *)(l->base + k->set) = true;
+		if (r == 1 && k->kind != K_SECTION && k->kind != K_NAMED &&
 		    note_place(l, k, kid) == -1)
 			return tree_nomem(t);
 	}
@@ -685,14 +846,14 @@ walk(struct loader *l, const struct node *map, const struct key *keys,
 
 /* Fill in the defaults of every key in the table, recursively. */
 static int
-set_defaults(struct config *cfg, const struct key *keys)
+set_defaults(char *base, const struct key *keys)
 {
 	const struct key	*k;
 	void			*p;
 
 	for (k = keys; k->name != NULL; k++) {
-		p = (char *)cfg + k->off;
-		if (k->kind == K_SECTION && set_defaults(cfg, k->sub) == -1)
+		p = base + k->off;
+		if (k->kind == K_SECTION && set_defaults(base, k->sub) == -1)
 			return -1;
 		if (k->kind == K_DURATION)
 			*(duration_ns *)p = k->def;
@@ -773,9 +934,10 @@ config_load(struct config *cfg, const char *path, char *const *overrides,
 	memset(cfg, 0, sizeof(*cfg));
 	tree_init(&l.t, path, err, errlen);
 	l.cfg = cfg;
+	l.base = (char *)cfg;
 	if ((cfg->path = strdup(path)) == NULL)
 		return tree_nomem(&l.t);
-	if (set_defaults(cfg, top_keys) == -1) {
+	if (set_defaults(l.base, top_keys) == -1) {
 		tree_nomem(&l.t);
 		goto out;
 	}
@@ -811,25 +973,65 @@ env_free(struct env_list *env)
 	env->n = 0;
 }
 
+/* Everything the keys of the table hold, from base, by their kinds. */
+static void
+free_keys(char *base, const struct key *keys)
+{
+	const struct key	*k;
+	struct config_list	*list;
+	struct string_list	*sl;
+	void			*p;
+	size_t			 i;
+
+	for (k = keys; k->name != NULL; k++) {
+		p = base + k->off;
+		switch (k->kind) {
+		case K_VERSION:
+		case K_STRING:
+		case K_RELAY:
+			free(*(char **)p);
+			break;
+		case K_SECTION:
+			free_keys(base, k->sub);
+			break;
+		case K_COMMAND:
+			command_free(p);
+			break;
+		case K_ENV:
+			env_free(p);
+			break;
+		case K_STRINGS:
+			sl = p;
+			for (i = 0; i < sl->n; i++)
+				free(sl->v[i]);
+			free(sl->v);
+			break;
+		case K_NUMBERS:
+			free(((struct number_list *)p)->v);
+			break;
+		case K_NAMED:
+			list = p;
+			for (i = 0; i < list->n; i++) {
+				free(*(char **)((char *)list->items +
+				    i * k->size));
+				free_keys((char *)list->items + i * k->size,
+				    k->sub);
+			}
+			free(list->items);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 void
 config_free(struct config *cfg)
 {
 	size_t	 i;
 
 	free(cfg->path);
-	free(cfg->version);
-	free(cfg->rpc.listen);
-	free(cfg->status.address);
-	free(cfg->metrics.address);
-	command_free(&cfg->server.command);
-	env_free(&cfg->server.env);
-	free(cfg->server.user);
-	free(cfg->server.group);
-	free(cfg->server.relay);
-	command_free(&cfg->server.on_init.command);
-	env_free(&cfg->server.on_init.env);
-	free(cfg->server.on_init.user);
-	free(cfg->logs.output);
+	free_keys((char *)cfg, top_keys);
 	for (i = 0; i < cfg->nwarnings; i++)
 		free(cfg->warnings[i]);
 	free(cfg->warnings);
@@ -858,27 +1060,45 @@ print_quoted(FILE *f, const char *s)
 	putc('"', f);
 }
 
+/* " [\"a\", \"b\"]": a list of strings, as YAML reads it back. */
+static void
+print_strings(FILE *f, char *const *v, size_t n)
+{
+	size_t	 i;
+
+	fputs(" [", f);
+	for (i = 0; i < n; i++) {
+		fputs(i ? ", " : "", f);
+		print_quoted(f, v[i]);
+	}
+	putc(']', f);
+}
+
 /*
  * The table again, so config_print shows every key config_load knows, in
  * RoadRunner's names; sections that are off (on_init, supervisor, rpc)
  * are left out, as they would be from a config file.
  */
 static void
-print_keys(const struct config *cfg, const struct key *keys, int indent,
-    FILE *f)
+print_keys(const char *base, const struct key *keys, int indent, FILE *f)
 {
 	const struct key	*k;
 	const void		*p;
 	const struct command	*c;
 	const struct env_list	*e;
+	const struct config_list *list;
+	const struct string_list *sl;
+	const struct number_list *nl;
+	const char		*entry;
 	char			 buf[64];
 	size_t			 i;
 
 	for (k = keys; k->name != NULL; k++) {
-		p = (const char *)cfg + k->off;
+		p = base + k->off;
 		if (k->kind == K_INCLUDE || k->kind == K_UNSUPPORTED ||
-		    (k->has_set && !*(const bool *)((const char *)cfg +
-		    k->set) && k->kind == K_SECTION))
+		    (k->has_set && !*(const bool *)(base + k->set) &&
+		    k->kind == K_SECTION) || (k->kind == K_NAMED &&
+		    ((const struct config_list *)p)->n == 0))
 			continue;
 		if ((k->kind == K_STRING || k->kind == K_VERSION ||
 		    k->kind == K_RELAY) && *(char *const *)p == NULL)
@@ -887,8 +1107,36 @@ print_keys(const struct config *cfg, const struct key *keys, int indent,
 		switch (k->kind) {
 		case K_SECTION:
 			putc('\n', f);
-			print_keys(cfg, k->sub, indent + 2, f);
+			print_keys(base, k->sub, indent + 2, f);
 			continue;
+		case K_NAMED:
+			putc('\n', f);
+			list = p;
+			for (i = 0; i < list->n; i++) {
+				entry = (const char *)list->items + i * k->size;
+				fprintf(f, "%*s", indent + 2, "");
+				print_quoted(f, *(char *const *)entry);
+				fputs(":\n", f);
+				print_keys(entry, k->sub, indent + 4, f);
+			}
+			continue;
+		case K_STRINGS:
+			sl = p;
+			print_strings(f, sl->v, sl->n);
+			break;
+		case K_NUMBERS:
+			nl = p;
+			fputs(" [", f);
+			for (i = 0; i < nl->n; i++) {
+				/* the fewest digits that read back the same */
+				snprintf(buf, sizeof(buf), "%.15g", nl->v[i]);
+				if (strtod(buf, NULL) != nl->v[i])
+					snprintf(buf, sizeof(buf), "%.17g",
+					    nl->v[i]);
+				fprintf(f, "%s%s", i ? ", " : "", buf);
+			}
+			putc(']', f);
+			break;
 		case K_STRING:
 		case K_VERSION:
 		case K_RELAY:
@@ -913,12 +1161,7 @@ print_keys(const struct config *cfg, const struct key *keys, int indent,
 			break;
 		case K_COMMAND:
 			c = p;
-			fputs(" [", f);
-			for (i = 0; i < c->argc; i++) {
-				fputs(i ? ", " : "", f);
-				print_quoted(f, c->argv[i]);
-			}
-			putc(']', f);
+			print_strings(f, c->argv, c->argc);
 			break;
 		case K_ENV:
 			e = p;
@@ -941,5 +1184,5 @@ print_keys(const struct config *cfg, const struct key *keys, int indent,
 void
 config_print(const struct config *cfg, FILE *f)
 {
-	print_keys(cfg, top_keys, 0, f);
+	print_keys((const char *)cfg, top_keys, 0, f);
 }

@@ -97,13 +97,44 @@ struct status_config {
 	unsigned	  max_connections;	/* 64 */
 };
 
+/* Lists a key holds: strings, numbers, and the entries of a map of
+ * names (K_NAMED in config.c), each with its name first. */
+struct string_list {
+	char		**v;
+	size_t		  n;
+};
+
+struct number_list {
+	double		 *v;
+	size_t		  n;
+};
+
+struct config_list {
+	void		 *items;
+	size_t		  n;
+};
+
+enum collector_type { COLLECT_COUNTER, COLLECT_GAUGE, COLLECT_HISTOGRAM };
+
+/* metrics.collect.NAME, as RoadRunner's: declared before any PHP runs */
+struct collector_config {
+	char		 *name;
+	enum collector_type type;	/* required */
+	char		 *help;		/* default: the name */
+	char		 *namespace, *subsystem;
+	struct string_list labels;
+	struct number_list buckets;	/* histogram; default as RoadRunner's */
+};
+
 struct metrics_config {
 	bool		  set;
 	char		 *address;	/* host:port, 127.0.0.1:2112 */
 	unsigned	  max_connections;	/* 64 */
+	struct config_list collect;	/* of struct collector_config */
 };
 
 struct config_place {
+	const void	 *entry;	/* NULL: off is in struct config */
 	size_t		  off;		/* of the field in struct config */
 	char		 *where;	/* "FILE:LINE:COL" or "-o key=value" */
 };

@@ -21,6 +21,8 @@
 #define NAME_MAX_LEN	128
 #define VALUE_MAX_LEN	256	/* a label value from PHP */
 #define HELP_MAX_LEN	512
+#define STR(x)		STR_(x)
+#define STR_(x)		#x
 
 static const char *const type_names[] = { "counter", "gauge", "histogram" };
 
@@ -173,7 +175,8 @@ histogram(struct buf *b, struct buf *scratch, const char *name,
 			return;
 		memcpy(at, name, nlen);
 		at = BUF_LIT(at + nlen, "_bucket{");
-		memcpy(at, scratch->data, scratch->len);
+		if (scratch->len > 0)
+			memcpy(at, scratch->data, scratch->len);
 		at = BUF_LIT(at + scratch->len, "le=\"");
 		memcpy(at, t, tlen);
 		at = buf_digits(BUF_LIT(at + tlen, "\"} "), n);
@@ -551,6 +554,13 @@ string_list(struct json *j, char out[][VALUE_MAX_LEN], unsigned max,
 	return json_take(j, ']');
 }
 
+struct update {
+	char		 name[NAME_MAX_LEN];
+	double		 value;
+	char		 labels[METRICS_LABELS_MAX][VALUE_MAX_LEN];
+	unsigned	 nlabels;
+};
+
 struct declare {
 	char		 name[NAME_MAX_LEN], ns[NAME_MAX_LEN], sub[NAME_MAX_LEN];
 	char		 type[32], help[HELP_MAX_LEN];
@@ -617,21 +627,22 @@ static const double default_bounds[] = {
 	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 };
 
+/*
+ * A new family as d says, from the config or from Declare; what is wrong
+ * with it into out.  The texts PHP code tests for are RoadRunner's.
+ */
+static struct app_series *series(struct app_family *, const struct update *,
+    struct buf *);
+
 static int
-declare(void *ctx, const char *arg, size_t len, struct buf *out)
+declare_family(struct metrics *m, const struct declare *dp, struct buf *out)
 {
-	struct metrics *m = ctx;
+	const struct declare d = *dp;
 	struct app_family *f;
-	struct declare d;
 	char full[3 * NAME_MAX_LEN + 2];
 	unsigned i;
 	int type;
 
-	if (parse_declare(arg, len, &d) == -1) {
-		buf_puts(out, "expected {\"name\":...,\"collector\":{\"type\":"
-		    "...}} (a JSON object)");
-		return -1;
-	}
 	if (find_family(m, d.name, NULL) != NULL) {
 		buf_printf(out, "tried to register existing collector with "
 		    "the name `%s`", d.name);
@@ -660,6 +671,13 @@ declare(void *ctx, const char *arg, size_t len, struct buf *out)
 			    d.labels[i]);
 			return -1;
 		}
+	/* Go's client panics on these: a scrape would be meaningless */
+	for (i = 1; i < d.nbounds; i++)
+		if (!(d.bounds[i] > d.bounds[i - 1])) {
+			buf_puts(out, "histogram buckets must be in increasing "
+			    "order");
+			return -1;
+		}
 	if (m->nfamilies == METRICS_FAMILIES_MAX) {
 		buf_printf(out, "too many collectors (rr keeps at most %d): "
 		    "unregister some first", METRICS_FAMILIES_MAX);
@@ -682,6 +700,13 @@ declare(void *ctx, const char *arg, size_t len, struct buf *out)
 		f->nbounds = d.nbounds;
 	}
 	bounds_text(f->le, f->bounds, f->nbounds);
+	/* without labels its one series exists at once, at 0, as Go's
+	 * client shows a plain counter, gauge or histogram */
+	if (d.nlabels == 0 && series(f, &(struct update){ .nlabels = 0 },
+	    out) == NULL) {
+		family_free(f);
+		return -1;
+	}
 	m->families[m->nfamilies++] = f;
 	log_debug("metrics", "collector declared", LF_STR("name", full));
 	buf_puts(out, "true");
@@ -693,14 +718,90 @@ nomem:
 	return -1;
 }
 
-/* {"name","value","labels":[...]}, as roadrunner-metrics sends it. */
-struct update {
-	char		 name[NAME_MAX_LEN];
-	double		 value;
-	char		 labels[METRICS_LABELS_MAX][VALUE_MAX_LEN];
-	unsigned	 nlabels;
-};
+static int
+declare(void *ctx, const char *arg, size_t len, struct buf *out)
+{
+	struct declare d;
 
+	if (parse_declare(arg, len, &d) == -1) {
+		buf_puts(out, "expected {\"name\":...,\"collector\":{\"type\":"
+		    "...}} (a JSON object)");
+		return -1;
+	}
+	return declare_family(ctx, &d, out);
+}
+
+/* Into a fixed field of struct declare: false when it does not fit. */
+static bool
+copy_in(char *dst, size_t cap, const char *src)
+{
+	return src == NULL || (size_t)snprintf(dst, cap, "%s", src) < cap;
+}
+
+/* metrics.collect.NAME as Declare would have it, or why not in why. */
+static bool
+collector_declare(const struct collector_config *c, struct declare *d,
+    const char **why)
+{
+	size_t i;
+
+	memset(d, 0, sizeof *d);
+	*why = "a name, namespace, subsystem or help too long";
+	if (!copy_in(d->name, sizeof d->name, c->name) ||
+	    !copy_in(d->ns, sizeof d->ns, c->namespace) ||
+	    !copy_in(d->sub, sizeof d->sub, c->subsystem) ||
+	    !copy_in(d->help, sizeof d->help, c->help))
+		return false;
+	snprintf(d->type, sizeof d->type, "%s", type_names[c->type]);
+	*why = "more than " STR(METRICS_LABELS_MAX) " labels";
+	if (c->labels.n > METRICS_LABELS_MAX)
+		return false;
+	*why = "a label name too long";
+	for (i = 0; i < c->labels.n; i++, d->nlabels++)
+		if (!copy_in(d->labels[i], VALUE_MAX_LEN, c->labels.v[i]))
+			return false;
+	*why = "more than " STR(HIST_BUCKETS_MAX) " buckets";
+	if (c->buckets.n > HIST_BUCKETS_MAX)
+		return false;
+	for (i = 0; i < c->buckets.n; i++)
+		d->bounds[d->nbounds++] = c->buckets.v[i];
+	return true;
+}
+
+int
+metrics_collect(struct metrics *m, const struct config *cfg, char *err,
+    size_t errlen)
+{
+	const struct collector_config *c;
+	const char *where, *why;
+	struct declare d;
+	struct buf msg = { 0 };
+	size_t i;
+
+	for (i = 0; i < cfg->metrics.collect.n; i++) {
+		c = (const struct collector_config *)cfg->metrics.collect.items +
+		    i;
+		if ((where = config_where(cfg, &c->type)) == NULL) {
+			snprintf(err, errlen, "%s: metrics.collect.%s.type: "
+			    "required (counter, gauge or histogram)",
+			    cfg->path, c->name);
+			break;
+		}
+		buf_reset(&msg);
+		if (!collector_declare(c, &d, &why))
+			buf_puts(&msg, why);
+		else if (declare_family(m, &d, &msg) == 0)
+			continue;
+		buf_put(&msg, "", 1);
+		snprintf(err, errlen, "%s: metrics.collect.%s: %s", where,
+		    c->name, msg.failed ? "out of memory" : msg.data);
+		break;
+	}
+	buf_free(&msg);
+	return i < cfg->metrics.collect.n ? -1 : 0;
+}
+
+/* {"name","value","labels":[...]}, as roadrunner-metrics sends it. */
 static bool
 update_member(struct json *j, const char *key, void *arg)
 {

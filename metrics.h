@@ -75,6 +75,12 @@ struct metrics {
 int	metrics_init(struct metrics *, const struct config *, struct pool *,
 	    struct ticker *, int epfd, char *err, size_t errlen);
 
+/* The collectors of metrics.collect, declared as Declare would (with
+ * or without a listener, so that --check finds what serve would);
+ * "FILE:LINE:COL: metrics.collect.NAME: why" into err. */
+int	metrics_collect(struct metrics *, const struct config *, char *err,
+	    size_t errlen);
+
 /* The metrics.* methods, on rr's RPC server. */
 int	metrics_register(struct metrics *, struct rpc_server *);
 void	metrics_close(struct metrics *);

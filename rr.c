@@ -616,6 +616,8 @@ prepare(const struct options *o, struct config *cfg, struct server *s)
 	if (!o->check && metrics_init(&s->metrics, cfg, &s->pool, &s->ticker,
 	    s->epfd, err, sizeof err) == -1)
 		fatalx(EXIT_RUNTIME, "metrics.address: %s", err);
+	if (metrics_collect(&s->metrics, cfg, err, sizeof err) == -1)
+		fatalx(EXIT_CONFIG, "%s", err);
 	if (cfg->rpc.set && o->check &&
 	    listen_parse(cfg->rpc.listen, &s->rpc.addr, err, sizeof err) == -1)
 		fatalx(EXIT_CONFIG, "%s: rpc.listen: %s", config_where(cfg,
@@ -634,6 +636,7 @@ check(const struct options *o)
 
 	prepare(o, &cfg, &s);
 	pool_free(&s.pool);
+	metrics_close(&s.metrics);
 	config_print(&cfg, stdout);
 	printf("# %s: configuration OK\n", cfg.path);
 	config_free(&cfg);

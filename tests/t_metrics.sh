@@ -162,7 +162,89 @@ t_rpc_errors() {
 	stop_rr
 }
 
+# metrics.collect: collectors the config declares are there from the
+# first scrape (one without labels at 0), PHP code updates them over RPC
+# without declaring them, and its Declare of one gets the text the PHP
+# library ignores.
+t_collect() {
+	metrics_config "$TW echo" 1 1h
+	cat >>"$D/rr.yaml" <<'EOF'
+  collect:
+    queue_depth:
+      type: gauge
+      namespace: app
+      help: "Jobs waiting, with a \\ and a
+        new line"
+    job_seconds:
+      type: histogram
+      labels: [queue]
+      buckets: [0.01, 0.1, 1]
+EOF
+	start_rr || return
+	scrape || { fail "no scrape"; return; }
+	local bad out
+	bad=$(parse '
+f = fams.get("app_queue_depth")
+if f is None or f.type != "gauge": print("no gauge app_queue_depth", list(fams))
+elif f.documentation != "Jobs waiting, with a \\ and a new line": print("help", repr(f.documentation))
+if v("app_queue_depth") != 0: print("app_queue_depth is not 0 before any Set")
+f = fams.get("job_seconds")
+if f is None or f.type != "histogram": print("no histogram job_seconds")
+elif f.samples: print("job_seconds has samples before any Observe")
+')
+	check "first scrape: $bad" [ -z "$bad" ]
+	out=$(printf '%s\n' \
+	    'metrics.Set {"name":"queue_depth","value":7}' \
+	    'metrics.Observe {"name":"job_seconds","value":0.05,"labels":["mail"]}' \
+	    'metrics.Declare {"name":"queue_depth","collector":{"type":"gauge"}}' |
+	    python3 "$RPC" --stdin "$RPCADDR")
+	check "replies: $out" [ "$out" = "$(printf '%s\n' 'OK true' 'OK true' \
+	    'ERR tried to register existing collector with the name `queue_depth`')" ]
+	scrape || { fail "no second scrape"; return; }
+	bad=$(parse '
+if v("app_queue_depth") != 7: print("app_queue_depth", v("app_queue_depth"))
+for le, n in (("0.01", 0), ("0.1", 1), ("1", 1), ("+Inf", 1)):
+    if v("job_seconds_bucket", queue="mail", le=le) != n: print("bucket", le, v("job_seconds_bucket", queue="mail", le=le))
+if v("job_seconds_count", queue="mail") != 1: print("count")
+')
+	check "second scrape: $bad" [ -z "$bad" ]
+	stop_rr
+}
+
+# A collector serve cannot declare stops serve and --check alike, exit
+# 78, with the file and line.
+t_collect_bad() {
+	metrics_config "$TW echo" 1 1h
+	cat >>"$D/rr.yaml" <<'EOF'
+  collect:
+    ok_one:
+      type: counter
+    job_seconds:
+      type: histogram
+      buckets: [1, 0.5]
+    untyped:
+      help: no type
+EOF
+	local line rc want
+	line=$(grep -n '      type: histogram' "$D/rr.yaml" | cut -d: -f1)
+	want="rr: $D/rr.yaml:$line:13: metrics.collect.job_seconds: histogram buckets must be in increasing order"
+	"$RR" serve --check -c "$D/rr.yaml" >"$D/out" 2>&1
+	rc=$?
+	check "--check exited $rc, not 78" [ "$rc" -eq 78 ]
+	check "--check said: $(cat "$D/out")" grep -qxF "$want" "$D/out"
+	"$RR" serve -c "$D/rr.yaml" >"$D/out" 2>&1
+	rc=$?
+	check "serve exited $rc, not 78" [ "$rc" -eq 78 ]
+	check "serve said: $(tail -n 1 "$D/out")" grep -qF "${want#rr: }" "$D/out"
+	sed -i '/buckets: \[1, 0.5\]/d' "$D/rr.yaml"
+	"$RR" serve --check -c "$D/rr.yaml" >"$D/out" 2>&1
+	check "no type: $(cat "$D/out")" grep -qxF \
+	    "rr: $D/rr.yaml: metrics.collect.untyped.type: required (counter, gauge or histogram)" "$D/out"
+}
+
 scenario metrics-families t_families
 scenario metrics-accounting t_accounting
 php_scenario metrics-from-php t_app_metrics
 scenario metrics-rpc-errors t_rpc_errors
+scenario metrics-collect t_collect
+scenario metrics-collect-bad t_collect_bad

@@ -484,6 +484,34 @@ static const struct bad bads[] = {
 	{ "override with an empty part",
 	    MIN, "ticker..interval=1s",
 	    "-o ticker..interval=1s: expected key.path=value" },
+	{ "collect not a map",
+	    MIN "metrics:\n  collect: [a]\n", NULL,
+	    "rr.yaml:5:12: metrics.collect: found a list, expected a map of "
+	    "names, each a map of keys" },
+	{ "a collector not a map",
+	    MIN "metrics:\n  collect:\n    a: counter\n", NULL,
+	    "rr.yaml:6:8: metrics.collect.a: found \"counter\", expected a "
+	    "map of keys" },
+	{ "a summary collector",
+	    MIN "metrics:\n  collect:\n    a:\n      type: summary\n", NULL,
+	    "rr.yaml:7:13: metrics.collect.a.type: \"summary\" is not a "
+	    "valid value (expected one of counter, gauge, histogram)" },
+	{ "buckets not numbers",
+	    MIN "metrics:\n  collect:\n    a:\n      buckets: [1, x]\n", NULL,
+	    "rr.yaml:7:20: metrics.collect.a.buckets: \"x\" is not a number" },
+	{ "buckets a map",
+	    MIN "metrics:\n  collect:\n    a:\n      buckets: {a: 1}\n", NULL,
+	    "rr.yaml:7:16: metrics.collect.a.buckets: found a map, expected a "
+	    "list of numbers" },
+	{ "labels of lists",
+	    MIN "metrics:\n  collect:\n    a:\n      labels: [[x]]\n", NULL,
+	    "rr.yaml:7:16: metrics.collect.a.labels: found a list, expected a "
+	    "string" },
+	{ "a collector's key twice",
+	    MIN "metrics:\n  collect:\n    a:\n      type: gauge\n"
+	    "      type: counter\n", NULL,
+	    "rr.yaml:8:7: metrics.collect.a.type: duplicate key (first at "
+	    "line 7)" },
 };
 
 static void
@@ -818,6 +846,64 @@ test_merge(void)
 	config_free(&c);
 }
 
+/* A map of names (metrics.collect): entries in the file's order, each
+ * with its defaults, its lists, its places and its printout. */
+static void
+test_named(void)
+{
+	const struct collector_config *a, *b;
+	struct config	 c;
+	char		 err[CONFIG_ERR_MAX] = "", out[4096] = "";
+	char		*ov[] = { "metrics.collect.Jobs.help=from -o" };
+	FILE		*f;
+	int		 r;
+
+	r = load(&c, MIN "metrics:\n  collect:\n    app_metric:\n"
+	    "      type: histogram\n      labels: [\"type\", kind]\n"
+	    "      buckets: [0.1, 2.5e-1, 1]\n      objectives: [{0.5: 1}]\n"
+	    "    Jobs:\n      type: counter\n      namespace: app\n"
+	    "      labels: queue\n    empty:\n", ov, 1, err);
+	CHECK("named: loads", r == 0);
+	if (r != 0) {
+		printf("    %s\n", err);
+		return;
+	}
+	a = c.metrics.collect.items;
+	b = a + 1;
+	CHECK("named: three entries", c.metrics.collect.n == 3);
+	CHECK_STR("named: the first's name", a->name, "app_metric");
+	CHECK("named: its type", a->type == COLLECT_HISTOGRAM);
+	CHECK("named: its labels", a->labels.n == 2 &&
+	    strcmp(a->labels.v[0], "type") == 0 &&
+	    strcmp(a->labels.v[1], "kind") == 0);
+	CHECK("named: its buckets", a->buckets.n == 3 &&
+	    a->buckets.v[0] == 0.1 && a->buckets.v[1] == 0.25 &&
+	    a->buckets.v[2] == 1);
+	CHECK_STR("named: a name keeps its case", b->name, "Jobs");
+	CHECK("named: a scalar is a list of one", b->labels.n == 1 &&
+	    strcmp(b->labels.v[0], "queue") == 0);
+	CHECK_STR("named: an override reaches an entry", b->help, "from -o");
+	CHECK("named: an empty entry has the defaults",
+	    a[2].type == COLLECT_COUNTER && a[2].labels.n == 0 &&
+	    a[2].help == NULL);
+	CHECK_STR("named: where an entry's value came from",
+	    config_where(&c, &a->type), "rr.yaml:7:13");
+	CHECK("named: an entry's default is nowhere",
+	    config_where(&c, &a[2].type) == NULL);
+	CHECK("named: objectives warned", c.nwarnings == 1 &&
+	    strstr(c.warnings[0], "metrics.collect.app_metric.objectives: "
+	    "not supported by rr") != NULL);
+	if ((f = fmemopen(out, sizeof out - 1, "w")) != NULL) {
+		config_print(&c, f);
+		fclose(f);
+	}
+	CHECK("named: printed", strstr(out, "  collect:\n    \"app_metric\":\n"
+	    "      type: histogram\n") != NULL && strstr(out,
+	    "      labels: [\"type\", \"kind\"]\n      buckets: [0.1, 0.25, "
+	    "1]\n") != NULL);
+	config_free(&c);
+}
+
 /* config_where(): the place of each value given, for later messages. */
 static void
 test_where(void)
@@ -1088,6 +1174,7 @@ main(void)
 	test_warnings();
 	test_merge();
 	test_where();
+	test_named();
 	test_dotenv();
 	test_split();
 	test_print();
