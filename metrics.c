@@ -15,6 +15,7 @@
 
 #include "json.h"
 #include "log.h"
+#include "expo.h"
 #include "metrics.h"
 
 #define PREFIX		"rr_ticker_"
@@ -25,167 +26,6 @@
 #define STR_(x)		#x
 
 static const char *const type_names[] = { "counter", "gauge", "histogram" };
-
-/* --- the text format ------------------------------------------------------ */
-
-/* Escapes of the text format: \\ and \n in help, and \" in label values. */
-static void
-put_escaped(struct buf *b, const char *s, size_t n, bool quote)
-{
-	size_t i, start = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] != '\\' && s[i] != '\n' && !(quote && s[i] == '"'))
-			continue;
-		buf_put(b, s + start, i - start);
-		buf_put(b, s[i] == '\n' ? "\\n" : s[i] == '"' ? "\\\"" :
-		    "\\\\", 2);
-		start = i + 1;
-	}
-	buf_put(b, s + start, n - start);
-}
-
-static void
-family(struct buf *b, const char *name, const char *type, const char *help)
-{
-	buf_puts(b, "# HELP ");
-	buf_puts(b, name);
-	buf_put(b, " ", 1);
-	put_escaped(b, help, strlen(help), false);
-	buf_puts(b, "\n# TYPE ");
-	buf_puts(b, name);
-	buf_put(b, " ", 1);
-	buf_puts(b, type);
-	buf_put(b, "\n", 1);
-}
-
-/* As Go's strconv 'g' -1: the fewest digits that read back the same. */
-static void
-put_shortest(struct buf *b, double v)
-{
-	char s[32];
-
-	snprintf(s, sizeof s, "%.15g", v);
-	if (strtod(s, NULL) != v)
-		snprintf(s, sizeof s, "%.17g", v);
-	buf_puts(b, s);
-}
-
-/* Whole numbers without printf: nearly every value here is one. */
-static void
-put_value(struct buf *b, double v)
-{
-	if (v != v)
-		buf_puts(b, "NaN");
-	else if (v > 1.7e308 || v < -1.7e308)
-		buf_puts(b, v > 0 ? "+Inf" : "-Inf");
-	else if (v >= 0 && v < 9007199254740992.0 && v == (double)(uint64_t)v)
-		buf_put_u64(b, (uint64_t)v);
-	else
-		put_shortest(b, v);
-}
-
-/* name{k="v",...} value, from alternating keys and values. */
-static void
-sample(struct buf *b, const char *name, const char *suffix,
-    const char *const *kv, size_t nkv, double v)
-{
-	size_t i;
-
-	buf_puts(b, name);
-	buf_puts(b, suffix);
-	for (i = 0; i + 1 < nkv; i += 2) {
-		buf_puts(b, i ? ",": "{");
-		buf_puts(b, kv[i]);
-		buf_puts(b, "=\"");
-		put_escaped(b, kv[i + 1], strlen(kv[i + 1]), true);
-		buf_put(b, "\"", 1);
-	}
-	buf_puts(b, nkv ? "} " : " ");
-	put_value(b, v);
-	buf_put(b, "\n", 1);
-}
-
-/*
- * rr's own families are named and described by literals, which need no
- * escaping (none has a backslash or a newline): their # HELP and # TYPE
- * lines are one literal each, and a scalar's sample needs only its value.
- * With 100 workers, a scrape put together piece by piece cost more than
- * its round trip.
- */
-#define HEAD(name, type, help)	"# HELP " name " " help "\n# TYPE " name " " \
-				type "\n"
-#define FAMILY(b, name, type, help) \
-	buf_put((b), HEAD(name, type, help), sizeof HEAD(name, type, help) - 1)
-#define SCALAR(b, name, type, help, v) do {				\
-	buf_put((b), HEAD(name, type, help) name " ",			\
-	    sizeof(HEAD(name, type, help) name " ") - 1);		\
-	put_value((b), (v));						\
-	buf_put((b), "\n", 1);						\
-} while (0)
-
-static void
-bounds_text(char le[][METRICS_LE_LEN], const double *bounds, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		snprintf(le[i], METRICS_LE_LEN, "%g", bounds[i]);
-}
-
-/* The labels kv (nkv strings) as `k="v",` each, escaped, into t. */
-static void
-label_text(struct buf *t, const char *const *kv, size_t nkv)
-{
-	size_t i;
-
-	buf_reset(t);
-	for (i = 0; i + 1 < nkv; i += 2) {
-		buf_puts(t, kv[i]);
-		buf_put(t, "=\"", 2);
-		put_escaped(t, kv[i + 1], strlen(kv[i + 1]), true);
-		buf_put(t, "\",", 2);
-	}
-}
-
-/*
- * The buckets, cumulative as the format wants, then _sum and _count;
- * kv (nkv strings) are the series' own labels before le, le the bounds
- * as text (bounds_text()).  The labels are escaped once into scratch and
- * each bucket line is then written in place, with no float formatted.
- */
-static void
-histogram(struct buf *b, struct buf *scratch, const char *name,
-    const struct hist *h, const char (*le)[METRICS_LE_LEN],
-    const char **kv, size_t nkv)
-{
-	size_t i, nlen = strlen(name), tlen;
-	uint64_t n = 0;
-	const char *t;
-	char *at;
-
-	label_text(scratch, kv, nkv);
-	if (scratch->failed)
-		b->failed = true;	/* the scrape fails, not a bucket */
-	for (i = 0; i <= h->nbounds && !b->failed; i++) {
-		n += h->counts[i];
-		t = i < h->nbounds ? le[i] : "+Inf";
-		tlen = strlen(t);
-		if ((at = buf_room(b, nlen + scratch->len + tlen + 48)) == NULL)
-			return;
-		memcpy(at, name, nlen);
-		at = BUF_LIT(at + nlen, "_bucket{");
-		if (scratch->len > 0)
-			memcpy(at, scratch->data, scratch->len);
-		at = BUF_LIT(at + scratch->len, "le=\"");
-		memcpy(at, t, tlen);
-		at = buf_digits(BUF_LIT(at + tlen, "\"} "), n);
-		*at++ = '\n';
-		buf_wrote(b, at);
-	}
-	sample(b, name, "_sum", kv, nkv, h->sum);
-	sample(b, name, "_count", kv, nkv, (double)h->count);
-}
 
 /* --- rr's own families ---------------------------------------------------- */
 
@@ -253,7 +93,7 @@ process_family(struct metrics *m, struct buf *b, int64_t now)
 	getrusage(RUSAGE_SELF, &ru);
 	us = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
 	    (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-	FAMILY(b, "process_cpu_seconds_total", "counter",
+	EXPO_FAMILY(b, "process_cpu_seconds_total", "counter",
 	    "Total user and system CPU time spent in seconds.");
 	/* to the microsecond, exact, with no float formatted */
 	if ((at = buf_room(b, 64)) != NULL) {
@@ -265,15 +105,15 @@ process_family(struct metrics *m, struct buf *b, int64_t now)
 		*at++ = '\n';
 		buf_wrote(b, at);
 	}
-	SCALAR(b, "process_resident_memory_bytes", "gauge",
+	EXPO_SCALAR(b, "process_resident_memory_bytes", "gauge",
 	    "Resident memory size in bytes.", m->proc_resident);
-	SCALAR(b, "process_virtual_memory_bytes", "gauge",
+	EXPO_SCALAR(b, "process_virtual_memory_bytes", "gauge",
 	    "Virtual memory size in bytes.", m->proc_virtual);
-	SCALAR(b, "process_open_fds", "gauge",
+	EXPO_SCALAR(b, "process_open_fds", "gauge",
 	    "Number of open file descriptors.", m->proc_fds);
-	SCALAR(b, "process_max_fds", "gauge",
+	EXPO_SCALAR(b, "process_max_fds", "gauge",
 	    "Maximum number of open file descriptors.", m->proc_max_fds);
-	SCALAR(b, "process_start_time_seconds", "gauge",
+	EXPO_SCALAR(b, "process_start_time_seconds", "gauge",
 	    "Start time of the process since unix epoch in seconds.",
 	    (double)m->started);
 }
@@ -325,20 +165,20 @@ pool_family(struct metrics *m, struct buf *b, int64_t now)
 		memory += p->slots[i].own_rss;
 		invalid += pool_rr_status(&p->slots[i], &state) == 3;
 	}
-	SCALAR(b, PREFIX "total_workers", "gauge", "Total number of workers "
+	EXPO_SCALAR(b, PREFIX "total_workers", "gauge", "Total number of workers "
 	    "used by the plugin", (double)total);
-	SCALAR(b, PREFIX "workers_memory_bytes", "gauge", "Memory usage by "
+	EXPO_SCALAR(b, PREFIX "workers_memory_bytes", "gauge", "Memory usage by "
 	    "workers", (double)memory);
-	FAMILY(b, PREFIX "worker_state", "gauge", "Worker current state");
+	EXPO_FAMILY(b, PREFIX "worker_state", "gauge", "Worker current state");
 	worker_lines(b, p, false);
-	FAMILY(b, PREFIX "worker_memory_bytes", "gauge", "Worker current "
+	EXPO_FAMILY(b, PREFIX "worker_memory_bytes", "gauge", "Worker current "
 	    "memory usage");
 	worker_lines(b, p, true);
-	SCALAR(b, PREFIX "workers_ready", "gauge", "Workers currently in "
+	EXPO_SCALAR(b, PREFIX "workers_ready", "gauge", "Workers currently in "
 	    "ready state", (double)p->nidle);
-	SCALAR(b, PREFIX "workers_working", "gauge", "Workers currently in "
+	EXPO_SCALAR(b, PREFIX "workers_working", "gauge", "Workers currently in "
 	    "working state", (double)p->nbusy);
-	SCALAR(b, PREFIX "workers_invalid", "gauge", "Workers currently in "
+	EXPO_SCALAR(b, PREFIX "workers_invalid", "gauge", "Workers currently in "
 	    "invalid, killing, destroyed, errored, inactive states",
 	    (double)invalid);
 }
@@ -353,49 +193,49 @@ ticker_family(struct metrics *m, struct buf *b)
 
 	/* the ticker is set up after metrics_init(): its bounds, once */
 	if (m->duration_le[0][0] == '\0') {
-		bounds_text(m->duration_le, t->duration.bounds,
+		expo_bounds(m->duration_le, t->duration.bounds,
 		    t->duration.nbounds);
-		bounds_text(m->lateness_le, t->lateness.bounds,
+		expo_bounds(m->lateness_le, t->lateness.bounds,
 		    t->lateness.nbounds);
 	}
 
-	SCALAR(b, PREFIX "ticks_scheduled_total", "counter", "Ticks that "
+	EXPO_SCALAR(b, PREFIX "ticks_scheduled_total", "counter", "Ticks that "
 	    "came due", (double)t->scheduled);
-	SCALAR(b, PREFIX "ticks_delivered_total", "counter", "Ticks a worker "
+	EXPO_SCALAR(b, PREFIX "ticks_delivered_total", "counter", "Ticks a worker "
 	    "answered", (double)t->delivered);
-	FAMILY(b, PREFIX "ticks_skipped_total", "counter", "Ticks not sent: "
+	EXPO_FAMILY(b, PREFIX "ticks_skipped_total", "counter", "Ticks not sent: "
 	    "no idle worker, or rr woke too late to send them");
 	kv[0] = "reason";
 	kv[1] = "no_idle_worker";
-	sample(b, PREFIX "ticks_skipped_total", "", kv, 2,
+	expo_sample(b, PREFIX "ticks_skipped_total", "", kv, 2,
 	    (double)t->skipped_busy);
 	kv[1] = "late";
-	sample(b, PREFIX "ticks_skipped_total", "", kv, 2,
+	expo_sample(b, PREFIX "ticks_skipped_total", "", kv, 2,
 	    (double)(t->skipped - t->skipped_busy));
-	FAMILY(b, PREFIX "ticks_failed_total", "counter", "Ticks sent that "
+	EXPO_FAMILY(b, PREFIX "ticks_failed_total", "counter", "Ticks sent that "
 	    "got no good answer, by reason");
 	for (i = EXEC_OK + 1; i < EXEC_NOUTCOMES; i++) {
 		kv[1] = pool_outcome_name(i);
-		sample(b, PREFIX "ticks_failed_total", "", kv, 2,
+		expo_sample(b, PREFIX "ticks_failed_total", "", kv, 2,
 		    (double)t->failed[i]);
 	}
-	SCALAR(b, PREFIX "ticks_in_flight", "gauge", "Ticks sent and not "
+	EXPO_SCALAR(b, PREFIX "ticks_in_flight", "gauge", "Ticks sent and not "
 	    "answered yet", (double)t->in_flight);
-	FAMILY(b, PREFIX "tick_duration_seconds", "histogram", "From a tick "
+	EXPO_FAMILY(b, PREFIX "tick_duration_seconds", "histogram", "From a tick "
 	    "sent to its reply");
-	histogram(b, &m->scratch, PREFIX "tick_duration_seconds",
+	expo_histogram(b, &m->scratch, PREFIX "tick_duration_seconds",
 	    &t->duration, m->duration_le, hkv, 0);
-	FAMILY(b, PREFIX "tick_lateness_seconds", "histogram", "From a tick "
+	EXPO_FAMILY(b, PREFIX "tick_lateness_seconds", "histogram", "From a tick "
 	    "due to sent");
-	histogram(b, &m->scratch, PREFIX "tick_lateness_seconds",
+	expo_histogram(b, &m->scratch, PREFIX "tick_lateness_seconds",
 	    &t->lateness, m->lateness_le, hkv, 0);
-	FAMILY(b, PREFIX "worker_restarts_total", "counter", "Workers "
+	EXPO_FAMILY(b, PREFIX "worker_restarts_total", "counter", "Workers "
 	    "replaced, by reason");
 	for (i = WHY_NONE + 1; i < WHY_NREASONS; i++) {
 		if (i == WHY_SHUTDOWN)
 			continue;
 		kv[1] = pool_why_name(i);
-		sample(b, PREFIX "worker_restarts_total", "", kv, 2,
+		expo_sample(b, PREFIX "worker_restarts_total", "", kv, 2,
 		    (double)p->left[i]);
 	}
 }
@@ -413,7 +253,7 @@ app_families(struct metrics *m, struct buf *b)
 
 	for (i = 0; i < m->nfamilies; i++) {
 		f = m->families[i];
-		family(b, f->name, type_names[f->type], f->help);
+		expo_family(b, f->name, type_names[f->type], f->help);
 		for (j = 0; j < f->nseries; j++) {
 			s = &f->series[j];
 			for (k = 0, v = s->values; k < f->nlabels; k++) {
@@ -422,10 +262,10 @@ app_families(struct metrics *m, struct buf *b)
 				v += strlen(v) + 1;
 			}
 			if (f->type == MT_HISTOGRAM)
-				histogram(b, &m->scratch, f->name, &s->hist,
+				expo_histogram(b, &m->scratch, f->name, &s->hist,
 				    f->le, kv, 2 * f->nlabels);
 			else
-				sample(b, f->name, "", kv, 2 * f->nlabels,
+				expo_sample(b, f->name, "", kv, 2 * f->nlabels,
 				    s->value);
 		}
 	}
@@ -441,8 +281,8 @@ metrics_render(struct metrics *m, struct buf *out)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
-	FAMILY(out, "rr_build_info", "gauge", "rr's version");
-	sample(out, "rr_build_info", "", kv, 2, 1);
+	EXPO_FAMILY(out, "rr_build_info", "gauge", "rr's version");
+	expo_sample(out, "rr_build_info", "", kv, 2, 1);
 	process_family(m, out, now);
 	pool_family(m, out, now);
 	ticker_family(m, out);
@@ -699,7 +539,7 @@ declare_family(struct metrics *m, const struct declare *dp, struct buf *out)
 		memcpy(f->bounds, d.bounds, d.nbounds * sizeof d.bounds[0]);
 		f->nbounds = d.nbounds;
 	}
-	bounds_text(f->le, f->bounds, f->nbounds);
+	expo_bounds(f->le, f->bounds, f->nbounds);
 	/* without labels its one series exists at once, at 0, as Go's
 	 * client shows a plain counter, gauge or histogram */
 	if (d.nlabels == 0 && series(f, &(struct update){ .nlabels = 0 },

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "expo.h"
 #include "hist.h"
 #include "http.h"
 #include "pool.h"
@@ -23,7 +24,6 @@
 #define METRICS_FAMILIES_MAX	256	/* declared over RPC */
 #define METRICS_SERIES_MAX	1024	/* label sets in one family */
 #define METRICS_LABELS_MAX	8
-#define METRICS_LE_LEN		24	/* a bucket bound as text, "%g" */
 
 enum metric_type { MT_COUNTER, MT_GAUGE, MT_HISTOGRAM };
 
@@ -42,7 +42,7 @@ struct app_family {
 	char		*labels[METRICS_LABELS_MAX];
 	unsigned	 nlabels;
 	double		 bounds[HIST_BUCKETS_MAX];
-	char		 le[HIST_BUCKETS_MAX][METRICS_LE_LEN];
+	char		 le[HIST_BUCKETS_MAX][EXPO_LE_LEN];
 	size_t		 nbounds;
 	struct app_series *series;
 	size_t		 nseries, cap;
@@ -64,8 +64,8 @@ struct metrics {
 	int64_t		 proc_at;	/* the last look at /proc/self */
 	double		 proc_resident, proc_virtual, proc_fds, proc_max_fds;
 	struct buf	 scratch;	/* a series' labels, while rendered */
-	char		 duration_le[HIST_BUCKETS_MAX][METRICS_LE_LEN];
-	char		 lateness_le[HIST_BUCKETS_MAX][METRICS_LE_LEN];
+	char		 duration_le[HIST_BUCKETS_MAX][EXPO_LE_LEN];
+	char		 lateness_le[HIST_BUCKETS_MAX][EXPO_LE_LEN];
 	struct app_family *families[METRICS_FAMILIES_MAX];
 	size_t		 nfamilies;
 	struct metrics_op ops[4];
