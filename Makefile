@@ -25,7 +25,7 @@ RR	 = rr
 XFLAGS	 =
 endif
 
-LIB	 = buf config keys tree parse goridge log worker pool launch ticker listen rpc json services notify ctl relay http status hist expo metrics
+LIB	 = buf config keys tree parse cron tz next schedule goridge log worker pool launch ticker listen rpc json services notify ctl relay http status hist expo metrics
 LIBOBJ	 = $(LIB:%=$(O)/%.o)
 HDRS	 = $(wildcard *.h)
 UNITS	 = $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/unit_*.c))
@@ -40,7 +40,7 @@ all: $(RR)
 # Code that runs at start or when an operator asks, never per tick, frame
 # or call: small rather than fast.  rr's peak memory is mostly the pages
 # of code it touches (its own and libc's, mapped by fault-around).
-COLD	 = config keys tree parse ctl listen notify relay json status
+COLD	 = config keys tree parse next ctl listen notify relay json status
 $(COLD:%=$(O)/%.o): CFLAGS += -Os
 
 $(RR): $(O)/rr.o $(LIBOBJ)

@@ -9,11 +9,14 @@
  * key is described exactly once.  The rules that hold for every key are
  * in keys.c.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "cron.h"
 #include "keys.h"
 
 /* Enum fields are written through an int pointer. */
@@ -82,12 +85,30 @@ static const struct key pool_keys[] = {
 	{ .name = NULL }
 };
 
+static const char *const overlaps[] = { "skip", "allow", "queue", NULL };
+
+/* ticker.schedules.NAME */
+static const struct key schedule_keys[] = {
+	{ "cron", K_STRING, ENTRY(struct schedule_config, cron) },
+	{ "interval", K_DURATION, ENTRY(struct schedule_config, interval),
+	    .min = MS_NS },
+	{ "timezone", K_STRING, ENTRY(struct schedule_config, timezone) },
+	{ "overlap", K_ENUM, ENTRY(struct schedule_config, overlap),
+	    .names = overlaps },
+	{ .name = NULL }
+};
+_Static_assert(offsetof(struct schedule_config, name) == 0,
+    "an entry's name comes first");
+_Static_assert(sizeof(enum overlap) == sizeof(int), "enum size");
+
 static const struct key ticker_keys[] = {
 	/* below a millisecond the timer fires faster than any worker
 	 * answers: the pool only skips, at full CPU */
 	{ "interval", K_DURATION, FIELD(ticker.interval), .def = SEC_NS,
 	    .min = MS_NS },
 	{ "pool", K_SECTION, .sub = pool_keys },
+	{ "schedules", NAMED(ticker.schedules, struct schedule_config,
+	    schedule_keys) },
 	{ .name = NULL }
 };
 
@@ -180,6 +201,66 @@ _Static_assert(NKEYS(on_init_keys) <= MAX_KEYS && NKEYS(server_keys) <=
     MAX_KEYS && NKEYS(endure_keys) <= MAX_KEYS && NKEYS(rpc_keys) <=
     MAX_KEYS && NKEYS(top_keys) <= MAX_KEYS, "a key table outgrew keys_walk()");
 
+/* An error about field, at the place config_where() knows, else at the
+ * main file; always -1. */
+static int __attribute__((format(printf, 4, 5)))
+fail_where(struct loader *l, const void *field, const char *path,
+    const char *fmt, ...)
+{
+	const char	*where = config_where(l->cfg, field);
+	char		 msg[CONFIG_ERR_MAX];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(l->t.err, l->t.errlen, "%s: %s: %s", where ? where :
+	    l->cfg->path, path, msg);
+	return -1;
+}
+
+/* Each schedule has one of cron and interval, an expression that fires
+ * and a zone there is; the ticker parses them again at start. */
+static int
+check_schedules(struct loader *l)
+{
+	struct ticker_config	*tc = &l->cfg->ticker;
+	struct schedule_config	*sc;
+	char			 path[PATH_LEN + SCHEDULE_NAME_MAX + 16];
+	char			 err[TZ_ERR_MAX + CRON_ERR_MAX];
+	struct cron		 c;
+	struct tz		 z;
+	size_t			 i;
+
+	for (i = 0; i < tc->schedules.n; i++) {
+		sc = (struct schedule_config *)tc->schedules.items + i;
+		snprintf(path, sizeof(path), "ticker.schedules.%s", sc->name);
+		if (strlen(sc->name) > SCHEDULE_NAME_MAX)
+			return fail_where(l, NULL, path, "a name longer than "
+			    "%d bytes", SCHEDULE_NAME_MAX);
+		if (sc->cron != NULL && sc->interval > 0)
+			return fail_where(l, &sc->cron, path, "cron and "
+			    "interval both given: a schedule has one");
+		if (sc->cron == NULL && sc->interval == 0)
+			return fail_where(l, NULL, path, "needs cron (such as "
+			    "\"0 */5 * * * *\") or interval (such as 10s)");
+		if (sc->cron != NULL &&
+		    cron_parse(&c, sc->cron, err, sizeof(err)) == -1)
+			return fail_where(l, &sc->cron, strcat(path, ".cron"),
+			    "\"%s\": %s", sc->cron, err);
+		if (sc->timezone == NULL)
+			continue;
+		if (tz_load(&z, sc->timezone, err, sizeof(err)) == -1)
+			return fail_where(l, &sc->timezone, strcat(path,
+			    ".timezone"), "%s", err);
+		tz_free(&z);
+	}
+	/* the unnamed ticker of the docs: when asked for, or alone */
+	tc->unnamed = config_where(l->cfg, &tc->interval) != NULL ||
+	    tc->schedules.n == 0;
+	return 0;
+}
+
 /* What the walk cannot check alone: required keys, derived defaults. */
 static int
 finish(struct loader *l)
@@ -231,7 +312,7 @@ finish(struct loader *l)
 	if (config_where(cfg, &cfg->logs.encoding) == NULL)
 		cfg->logs.encoding = cfg->logs.mode == LOGS_PRODUCTION ?
 		    LOGS_JSON : LOGS_CONSOLE;
-	return 0;
+	return check_schedules(l);
 }
 
 /*

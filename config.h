@@ -28,6 +28,23 @@ struct env_list {
 	size_t		  n;
 };
 
+/* Lists a key holds: strings, numbers, and the entries of a map of
+ * names (K_NAMED in config.c), each with its name first. */
+struct string_list {
+	char		**v;
+	size_t		  n;
+};
+
+struct number_list {
+	double		 *v;
+	size_t		  n;
+};
+
+struct config_list {
+	void		 *items;
+	size_t		  n;
+};
+
 struct on_init_config {
 	bool		  set;		/* the section exists */
 	struct command	  command;
@@ -66,9 +83,26 @@ struct pool_config {
 	struct supervisor_config supervisor;
 };
 
+/* What a named schedule does when its previous fire is still running */
+enum overlap { OVERLAP_SKIP, OVERLAP_ALLOW, OVERLAP_QUEUE };
+
+#define SCHEDULE_NAME_MAX 128	/* bytes of a schedule's name */
+
+/* ticker.schedules.NAME: exactly one of cron and interval */
+struct schedule_config {
+	char		 *name;
+	char		 *cron;		/* 6 fields (seconds first) or 5 */
+	duration_ns	  interval;	/* multiples of it since the epoch */
+	char		 *timezone;	/* NULL: rr's local zone */
+	enum overlap	  overlap;	/* skip */
+};
+
 struct ticker_config {
 	duration_ns	  interval;	/* 1s, also when 0 */
+	bool		  unnamed;	/* the interval ticker runs: interval
+					 * was given, or there is no schedule */
 	struct pool_config pool;
+	struct config_list schedules;	/* of struct schedule_config */
 };
 
 enum log_mode { LOGS_DEVELOPMENT, LOGS_PRODUCTION, LOGS_RAW, LOGS_OFF };
@@ -95,23 +129,6 @@ struct status_config {
 	unsigned	  unavailable_status_code;	/* 503 */
 	duration_ns	  check_timeout;	/* 60s: the HTTP read timeout */
 	unsigned	  max_connections;	/* 64 */
-};
-
-/* Lists a key holds: strings, numbers, and the entries of a map of
- * names (K_NAMED in config.c), each with its name first. */
-struct string_list {
-	char		**v;
-	size_t		  n;
-};
-
-struct number_list {
-	double		 *v;
-	size_t		  n;
-};
-
-struct config_list {
-	void		 *items;
-	size_t		  n;
 };
 
 enum collector_type { COLLECT_COUNTER, COLLECT_GAUGE, COLLECT_HISTOGRAM };

@@ -28,6 +28,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "metrics.h"
+#include "next.h"
 #include "notify.h"
 #include "pool.h"
 #include "rpc.h"
@@ -44,11 +45,13 @@
 #define PIDFILE		".pid"
 #define LOOK_EVERY	MS_NS	/* signals wait no longer for a busy pool */
 
-enum rr_command { CMD_NONE, CMD_SERVE, CMD_WORKERS, CMD_RESET, CMD_STOP };
+enum rr_command {
+	CMD_NONE, CMD_SERVE, CMD_WORKERS, CMD_RESET, CMD_STOP, CMD_NEXT
+};
 
 static const char *const command_names[] = {
 	[CMD_SERVE] = "serve", [CMD_WORKERS] = "workers",
-	[CMD_RESET] = "reset", [CMD_STOP] = "stop",
+	[CMD_RESET] = "reset", [CMD_STOP] = "stop", [CMD_NEXT] = "next",
 };
 
 struct options {
@@ -66,6 +69,7 @@ struct options {
 	int		 interactive;	/* workers -i */
 	int		 force;		/* stop -f */
 	int		 ready_fd;	/* serve --ready-fd N; -1 */
+	const char	*count, *from, *zone;	/* next -n, --from, --tz */
 };
 
 static const struct option longopts[] = {
@@ -76,7 +80,9 @@ static const struct option longopts[] = {
 	{ "dotenv",	required_argument, NULL, 'd' },
 	{ "pid",	no_argument,	   NULL, 'p' },
 	{ "silent",	no_argument,	   NULL, 's' },
-	{ "check",	no_argument,	   NULL, 'n' },
+	{ "check",	no_argument,	   NULL, 'k' },
+	{ "from",	required_argument, NULL, 'F' },
+	{ "tz",		required_argument, NULL, 'z' },
 	{ "ready-fd",	required_argument, NULL, 'r' },
 	{ "interactive", no_argument,	   NULL, 'i' },
 	{ "force",	no_argument,	   NULL, 'f' },
@@ -95,6 +101,8 @@ usage(FILE *f)
 	    "       rr workers [-i] [plugin...]   (and -c, -w, -o, --dotenv)\n"
 	    "       rr reset [-s] [plugin...]\n"
 	    "       rr stop [-f]\n"
+	    "       rr next [-n K] [--from TIME] [--tz ZONE] 'CRON "
+	    "EXPRESSION'\n"
 	    "       rr --version\n"
 	    "       rr -h\n"
 	    "\n"
@@ -110,6 +118,9 @@ usage(FILE *f)
 	    "      --check         print the effective config and exit\n"
 	    "  -i, --interactive   workers: redraw every second until ^C\n"
 	    "  -f, --force         stop: SIGKILL instead of SIGTERM\n"
+	    "  -n K                next: how many fires (5)\n"
+	    "      --from TIME     next: after this RFC 3339 time (now)\n"
+	    "      --tz ZONE       next: in this IANA zone (rr's local)\n"
 	    "\n"
 	    "exit: 0 ok, 1 runtime failure or forced stop, 2 usage, "
 	    "78 config error\n");
@@ -181,7 +192,7 @@ parse_args(int argc, char **argv, struct options *o)
 		fatalx(EXIT_RUNTIME, "out of memory");
 	/* a leading '-' hands back non-options in place: the command may
 	 * come before or after the flags, as with RoadRunner's cobra */
-	while ((ch = getopt_long(argc, argv, "-c:w:o:psvhif", longopts,
+	while ((ch = getopt_long(argc, argv, "-c:w:o:psvhifn:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
@@ -195,7 +206,10 @@ parse_args(int argc, char **argv, struct options *o)
 		case 'd': o->dotenv = optarg; break;
 		case 'p': o->pidfile = 1; break;
 		case 's': o->silent = 1; break;
-		case 'n': o->check = 1; break;
+		case 'k': o->check = 1; break;
+		case 'n': o->count = optarg; break;
+		case 'F': o->from = optarg; break;
+		case 'z': o->zone = optarg; break;
 		case 'i': o->interactive = 1; break;
 		case 'f': o->force = 1; break;
 		case 'r':
@@ -211,7 +225,8 @@ parse_args(int argc, char **argv, struct options *o)
 				if ((o->cmd = command_of(optarg)) == CMD_NONE)
 					usage_error("unknown command \"%s\"",
 					    optarg);
-			} else if (o->cmd == CMD_WORKERS || o->cmd == CMD_RESET)
+			} else if (o->cmd == CMD_WORKERS || o->cmd == CMD_RESET ||
+			    (o->cmd == CMD_NEXT && o->nargs == 0))
 				o->args[o->nargs++] = optarg;
 			else
 				usage_error("%s takes no argument \"%s\"",
@@ -233,6 +248,11 @@ parse_args(int argc, char **argv, struct options *o)
 		usage(stderr);
 		exit(EXIT_USAGE);
 	}
+	if (o->cmd == CMD_NEXT && o->nargs == 0)
+		usage_error("next needs a cron expression, such as "
+		    "'0 */5 * * * *'");
+	if (o->cmd != CMD_NEXT && (o->count || o->from || o->zone))
+		usage_error("-n, --from and --tz are for rr next");
 }
 
 /* A daemon started with 0, 1 or 2 closed would hand them to the first
@@ -514,6 +534,8 @@ serve(struct server *s)
 				on_signals(s, now);
 			else if (ev[i].data.ptr == &s->ticker)
 				ticker_on_timer(&s->ticker, now);
+			else if (ev[i].data.ptr == &s->ticker.sched)
+				sched_on_timer(&s->ticker.sched, now);
 			else if (rpc_owns(&s->rpc, ev[i].data.ptr))
 				rpc_on_io(&s->rpc, ev[i].data.ptr,
 				    ev[i].events, now);
@@ -638,6 +660,7 @@ check(const struct options *o)
 	pool_free(&s.pool);
 	metrics_close(&s.metrics);
 	config_print(&cfg, stdout);
+	next_print_schedules(&cfg, (int64_t)time(NULL), stdout);
 	printf("# %s: configuration OK\n", cfg.path);
 	config_free(&cfg);
 	free(o->overrides);
@@ -685,6 +708,12 @@ main(int argc, char **argv)
 	unsigned n;
 
 	parse_args(argc, argv, &o);
+	if (o.cmd == CMD_NEXT) {
+		code = next_command(o.args[0], o.count, o.from, o.zone);
+		free(o.overrides);
+		free(o.args);
+		return code;
+	}
 	hold_std_fds();
 	log_early();
 	if (o.cmd != CMD_SERVE)
@@ -702,8 +731,9 @@ main(int argc, char **argv)
 		pidfd = write_pidfile();
 	if (pool_listen(&s.pool, err, sizeof err) == -1)
 		fatalx(EXIT_RUNTIME, "server.relay: %s", err);
-	if (ticker_init(&s.ticker, cfg.ticker.interval, &s.pool, s.epfd) == -1)
-		fatalx(EXIT_RUNTIME, "timerfd: %s", strerror(errno));
+	if (ticker_init(&s.ticker, &cfg.ticker, &s.pool, s.epfd, err,
+	    sizeof err) == -1)
+		fatalx(EXIT_RUNTIME, "ticker: %s", err);
 	if (cfg.rpc.set && (services_init(&s.services, &s.rpc, &s.pool,
 	    &s.ticker, &cfg, reset, &s) == -1 ||
 	    metrics_register(&s.metrics, &s.rpc) == -1))

@@ -26,23 +26,28 @@ static const double lateness_bounds[] = {
 };
 
 int
-ticker_init(struct ticker *t, duration_ns interval, struct pool *p, int epfd)
+ticker_init(struct ticker *t, const struct ticker_config *tc, struct pool *p,
+    int epfd, char *err, size_t errlen)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = t };
 
 	memset(t, 0, sizeof *t);
+	t->sched.tfd = -1;
 	hist_init(&t->duration, duration_bounds,
 	    sizeof duration_bounds / sizeof duration_bounds[0]);
 	hist_init(&t->lateness, lateness_bounds,
 	    sizeof lateness_bounds / sizeof lateness_bounds[0]);
-	t->interval = interval;
+	t->interval = tc->interval;
+	t->unnamed = tc->unnamed;
 	t->pool = p;
 	t->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (t->tfd == -1)
+	if (t->tfd == -1 || epoll_ctl(epfd, EPOLL_CTL_ADD, t->tfd, &ev) == -1) {
+		snprintf(err, errlen, "timerfd: %s", strerror(errno));
+		ticker_close(t);
 		return -1;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, t->tfd, &ev) == -1) {
-		close(t->tfd);
-		t->tfd = -1;
+	}
+	if (sched_init(&t->sched, tc, p, epfd, err, errlen) == -1) {
+		ticker_close(t);
 		return -1;
 	}
 	return 0;
@@ -173,6 +178,10 @@ ticker_start(struct ticker *t, int64_t now)
 	struct itimerspec its = { ts(t->interval), ts(now + t->interval) };
 
 	t->start = now;
+	if (sched_start(&t->sched) == -1)
+		return -1;
+	if (!t->unnamed)
+		return 0;
 	if (timerfd_settime(t->tfd, TFD_TIMER_ABSTIME, &its, NULL) == -1)
 		return -1;
 	fire(t, 1, now);
@@ -186,6 +195,10 @@ ticker_done(void *arg, const struct exec_result *r)
 	int64_t us = (r->finished - r->started) / 1000;
 	pid_t pid;
 
+	if (r->tag >> SCHED_TAG_SHIFT != 0) {
+		sched_done(&t->sched, r);
+		return;
+	}
 	/* RoadRunner re-runs a payload whose worker asked to be replaced */
 	if (r->outcome == EXEC_REPLACED &&
 	    (pid = dispatch(t, r->tag, r->finished)) != -1) {
@@ -216,7 +229,7 @@ ticker_stop(struct ticker *t, int64_t now)
 	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
 
 	tell_skipped(t, now, true);
-
+	sched_stop(&t->sched, now);
 	if (t->tfd != -1)
 		timerfd_settime(t->tfd, 0, &off, NULL);
 }
@@ -227,6 +240,7 @@ ticker_close(struct ticker *t)
 	if (t->tfd != -1)
 		close(t->tfd);	/* closing removes it from epoll */
 	t->tfd = -1;
+	sched_close(&t->sched);
 }
 
 uint64_t
@@ -287,4 +301,5 @@ ticker_log_counters(const struct ticker *t)
 	if (LOG_LEVEL_INFO >= log_min_level && log_mode_ != LOGS_OFF)
 		log_emit(LOG_LEVEL_INFO, "rr", "counters", strlen("counters"),
 		    f, n);
+	sched_log_counters(&t->sched);
 }

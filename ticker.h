@@ -1,8 +1,10 @@
 /*
- * ticker: RoadRunner's ticker service.  Tick k is due at start + k *
- * interval on CLOCK_MONOTONIC (an absolute timerfd, so there is no drift);
- * each due tick goes to an idle worker with body {"tick":N} and context
- * {"lastTick":T}, or is skipped, logged and counted when none is idle.
+ * ticker: RoadRunner's ticker service, and the named schedules (schedule.c)
+ * beside it on one pool.  Tick k of the unnamed ticker is due at start +
+ * k * interval on CLOCK_MONOTONIC (an absolute timerfd, so there is no
+ * drift); each due tick goes to an idle worker with body {"tick":N} and
+ * context {"lastTick":T}, or is skipped, logged and counted when none is
+ * idle.  It runs when ticker.interval is given or there is no schedule.
  *
  * Accounting, exact once nothing is in flight:
  *	scheduled = delivered + skipped + failed
@@ -16,10 +18,13 @@
 #include "config.h"
 #include "hist.h"
 #include "pool.h"
+#include "schedule.h"
 
 struct ticker {
 	int		 tfd;		/* -1 until started */
 	duration_ns	 interval;
+	bool		 unnamed;	/* the interval ticker runs */
+	struct sched	 sched;
 	struct pool	*pool;
 	int64_t		 start;		/* when tick 0 was due */
 	uint64_t	 due;		/* schedule index of the next expiry */
@@ -40,12 +45,12 @@ struct ticker {
 };
 
 /* Create the (disarmed) timerfd and register it on epfd with data.ptr =
- * the ticker. */
-int		 ticker_init(struct ticker *, duration_ns interval, struct pool *,
-		    int epfd);
+ * the ticker, and the schedules' (data.ptr = &ticker.sched). */
+int		 ticker_init(struct ticker *, const struct ticker_config *,
+		    struct pool *, int epfd, char *err, size_t errlen);
 
 /* Tick 0 is due now and goes out at once; the timerfd brings the rest.
- * Call once the pool can take a payload. */
+ * The schedules start too.  Call once the pool can take a payload. */
 int		 ticker_start(struct ticker *, int64_t now);
 bool		 ticker_started(const struct ticker *);
 

@@ -507,6 +507,34 @@ static const struct bad bads[] = {
 	    MIN "metrics:\n  collect:\n    a:\n      labels: [[x]]\n", NULL,
 	    "rr.yaml:7:16: metrics.collect.a.labels: found a list, expected a "
 	    "string" },
+	{ "a schedule's cron that never fires",
+	    MIN "ticker:\n  schedules:\n    a:\n      cron: \"0 0 0 30 2 *\"\n",
+	    NULL, "rr.yaml:7:13: ticker.schedules.a.cron: \"0 0 0 30 2 *\": "
+	    "day of month: \"30\" never occurs in month \"2\"" },
+	{ "a schedule with cron and interval",
+	    MIN "ticker:\n  schedules:\n    a:\n      cron: \"* * * * *\"\n"
+	    "      interval: 1s\n", NULL,
+	    "rr.yaml:7:13: ticker.schedules.a: cron and interval both given: "
+	    "a schedule has one" },
+	{ "a schedule with neither",
+	    MIN "ticker:\n  schedules:\n    a:\n      overlap: queue\n", NULL,
+	    "rr.yaml: ticker.schedules.a: needs cron (such as \"0 */5 * * * *\") "
+	    "or interval (such as 10s)" },
+	{ "a schedule's unknown zone",
+	    MIN "ticker:\n  schedules:\n    a:\n      interval: 1s\n"
+	    "      timezone: Mars/Olympus\n", NULL,
+	    "rr.yaml:8:17: ticker.schedules.a.timezone: unknown time zone "
+	    "\"Mars/Olympus\" (no such file /usr/share/zoneinfo/Mars/Olympus)" },
+	{ "a schedule's zone that is a path",
+	    MIN "ticker:\n  schedules:\n    a:\n      interval: 1s\n"
+	    "      timezone: ../etc\n", NULL,
+	    "rr.yaml:8:17: ticker.schedules.a.timezone: time zone \"../etc\": "
+	    "not a zone name" },
+	{ "a schedule's overlap",
+	    MIN "ticker:\n  schedules:\n    a:\n      interval: 1s\n"
+	    "      overlap: wait\n", NULL,
+	    "rr.yaml:8:16: ticker.schedules.a.overlap: \"wait\" is not a valid "
+	    "value (expected one of skip, allow, queue)" },
 	{ "a collector's key twice",
 	    MIN "metrics:\n  collect:\n    a:\n      type: gauge\n"
 	    "      type: counter\n", NULL,
@@ -901,6 +929,21 @@ test_named(void)
 	    "      type: histogram\n") != NULL && strstr(out,
 	    "      labels: [\"type\", \"kind\"]\n      buckets: [0.1, 0.25, "
 	    "1]\n") != NULL);
+	config_free(&c);
+
+	r = load(&c, MIN "ticker:\n  schedules:\n    a:\n      interval: 1s\n",
+	    NULL, 0, err);
+	CHECK("named: schedules alone: no unnamed ticker", r == 0 &&
+	    !c.ticker.unnamed && c.ticker.schedules.n == 1);
+	config_free(&c);
+	r = load(&c, MIN "ticker:\n  interval: 2s\n  schedules:\n    a:\n"
+	    "      interval: 1s\n", NULL, 0, err);
+	CHECK("named: schedules and an interval: both", r == 0 &&
+	    c.ticker.unnamed);
+	config_free(&c);
+	r = load(&c, MIN, NULL, 0, err);
+	CHECK("named: no schedules: the unnamed ticker", r == 0 &&
+	    c.ticker.unnamed);
 	config_free(&c);
 }
 

@@ -1,0 +1,462 @@
+/*
+ * schedule: see schedule.h.  A fire's payload is put together on the stack
+ * (names are at most SCHEDULE_NAME_MAX bytes, escaped once at start), so
+ * a fire allocates nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+#include "schedule.h"
+
+/* Fires a stalled rr skips one by one before it just starts over from
+ * now: a wake-up after a long stop must not loop for each second. */
+#define LATE_MAX	1000
+#define TICK_MASK	((1ull << SCHED_TAG_SHIFT) - 1)
+
+static const char *const skip_names[SKIP_NREASONS] = {
+	[SKIP_OVERLAP] = "overlap", [SKIP_BUSY] = "no_idle_worker",
+	[SKIP_LATE] = "late",
+};
+
+const char *
+sched_skip_name(enum sched_skip why)
+{
+	return skip_names[why];
+}
+
+static int64_t
+real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
+}
+
+/* The zone called name (NULL: rr's own), loaded once for every schedule
+ * that names it. */
+static const struct tz *
+zone_of(struct sched *sc, const char *name, char *err, size_t errlen)
+{
+	const char *want = name != NULL ? name : "";
+	struct tz *z;
+	size_t i;
+
+	for (i = 0; i < sc->nzones; i++)
+		if (strcmp(sc->zones[i].name, want) == 0 ||
+		    (name == NULL && sc->zones[i].name[0] == '\0'))
+			return &sc->zones[i];
+	z = &sc->zones[sc->nzones];
+	if ((name != NULL ? tz_load(z, name, err, errlen) :
+	    tz_load_local(z, err, errlen)) == -1)
+		return NULL;
+	/* rr's own zone is found by the empty name */
+	if (name == NULL)
+		z->name[0] = '\0';
+	sc->nzones++;
+	return z;
+}
+
+int
+sched_init(struct sched *sc, const struct ticker_config *tc, struct pool *p,
+    int epfd, char *err, size_t errlen)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = sc };
+	const struct schedule_config *c;
+	struct schedule *s;
+	struct buf b = { 0 };
+	char cerr[CRON_ERR_MAX];
+	size_t i;
+
+	memset(sc, 0, sizeof *sc);
+	sc->tfd = -1;
+	sc->pool = p;
+	if (tc->schedules.n == 0)
+		return 0;
+	if ((sc->s = calloc(tc->schedules.n, sizeof *sc->s)) == NULL ||
+	    (sc->heap = calloc(tc->schedules.n, sizeof *sc->heap)) == NULL ||
+	    (sc->zones = calloc(tc->schedules.n, sizeof *sc->zones)) == NULL)
+		goto nomem;
+	for (i = 0; i < tc->schedules.n; i++, sc->n++) {
+		c = (const struct schedule_config *)tc->schedules.items + i;
+		s = &sc->s[i];
+		s->name = c->name;
+		s->overlap = c->overlap;
+		buf_reset(&b);
+		buf_json_string(&b, c->name, strlen(c->name));
+		if (b.failed || (s->json_name = malloc(b.len)) == NULL)
+			goto nomem;
+		memcpy(s->json_name, b.data, s->json_len = b.len);
+		if (c->cron == NULL)
+			s->every_ns = c->interval;
+		else if (cron_parse(&s->cron, c->cron, cerr, sizeof cerr) ==
+		    -1) {
+			snprintf(err, errlen, "ticker.schedules.%s.cron: %s",
+			    c->name, cerr);
+			goto fail;
+		} else
+			s->every_ns = s->cron.every * SEC_NS;
+		if (s->every_ns == 0 &&
+		    (s->zone = zone_of(sc, c->timezone, err, errlen)) == NULL)
+			goto fail;
+	}
+	buf_free(&b);
+	sc->tfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (sc->tfd == -1 || epoll_ctl(epfd, EPOLL_CTL_ADD, sc->tfd, &ev) ==
+	    -1) {
+		snprintf(err, errlen, "timerfd: %s", strerror(errno));
+		sched_close(sc);
+		return -1;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	buf_free(&b);
+	sched_close(sc);
+	return -1;
+}
+
+/* The first fire of s strictly after the instant after (unix ns). */
+static int64_t
+next_after(const struct schedule *s, int64_t after)
+{
+	int64_t t;
+
+	if (s->every_ns > 0)	/* multiples of it since the epoch */
+		return (after / s->every_ns + 1) * s->every_ns;
+	t = cron_next(&s->cron, s->zone, after < 0 ? -1 : after / SEC_NS);
+	return t < 0 ? INT64_MAX : t * SEC_NS;
+}
+
+/* --- the heap of next fires --------------------------------------------- */
+
+static bool
+earlier(const struct sched *sc, uint32_t a, uint32_t b)
+{
+	return sc->s[a].next_ns < sc->s[b].next_ns;
+}
+
+static void
+sift_down(struct sched *sc, size_t i)
+{
+	uint32_t v = sc->heap[i];
+	size_t kid;
+
+	for (; (kid = 2 * i + 1) < sc->nheap; i = kid) {
+		if (kid + 1 < sc->nheap && earlier(sc, sc->heap[kid + 1],
+		    sc->heap[kid]))
+			kid++;
+		if (!earlier(sc, sc->heap[kid], v))
+			break;
+		sc->heap[i] = sc->heap[kid];
+	}
+	sc->heap[i] = v;
+}
+
+/* Every schedule's next fire after now, from scratch: at start, and
+ * when the clock was set. */
+static void
+rebuild(struct sched *sc, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++) {
+		sc->s[i].next_ns = next_after(&sc->s[i], now);
+		sc->heap[i] = (uint32_t)i;
+	}
+	sc->nheap = sc->n;
+	for (i = sc->nheap / 2; i-- > 0;)
+		sift_down(sc, i);
+}
+
+/* The timer at the earliest next fire; it reports a set clock too. */
+static int
+arm(struct sched *sc)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	int64_t at;
+
+	if (sc->nheap == 0 || sc->stopped)
+		return 0;
+	at = sc->s[sc->heap[0]].next_ns;
+	if (at == INT64_MAX)
+		return 0;
+	its.it_value.tv_sec = at / SEC_NS;
+	its.it_value.tv_nsec = at % SEC_NS;
+	return timerfd_settime(sc->tfd, TFD_TIMER_ABSTIME |
+	    TFD_TIMER_CANCEL_ON_SET, &its, NULL);
+}
+
+int
+sched_start(struct sched *sc)
+{
+	if (sc->n == 0)
+		return 0;
+	rebuild(sc, real_ns());
+	return arm(sc);
+}
+
+/* --- fires -------------------------------------------------------------- */
+
+/*
+ * Skips are told at most once a second for all schedules together, with
+ * how many and for which (one name, or how many schedules): 10,000
+ * schedules and no idle worker must not make 10,000 lines a second.
+ */
+static void
+tell_skipped(struct sched *sc, int64_t mono, bool force)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < SKIP_NREASONS; i++)
+		n += sc->unlogged[i];
+	if (n == 0 || (!force && sc->skip_told != 0 &&
+	    mono - sc->skip_told < SEC_NS))
+		return;
+	if (sc->unlogged_schedules == 1)
+		log_warn("ticker", n == 1 ? "fire skipped" : "fires skipped",
+		    LF_STR("schedule", sc->unlogged_first->name),
+		    LF_INT("count", n), LF_STR("reason", sc->unlogged[
+		    SKIP_OVERLAP] ? "the last fire still runs" :
+		    sc->unlogged[SKIP_BUSY] ? "no idle worker" :
+		    "rr was late"));
+	else
+		log_warn("ticker", "fires skipped", LF_INT("schedules",
+		    sc->unlogged_schedules), LF_INT("count", n),
+		    LF_INT("overlap", sc->unlogged[SKIP_OVERLAP]),
+		    LF_INT("no_idle_worker", sc->unlogged[SKIP_BUSY]),
+		    LF_INT("late", sc->unlogged[SKIP_LATE]));
+	memset(sc->unlogged, 0, sizeof sc->unlogged);
+	sc->unlogged_schedules = 0;
+	sc->told_round++;
+	sc->skip_told = mono;
+}
+
+static void
+skip(struct sched *sc, struct schedule *s, enum sched_skip why,
+    int64_t mono)
+{
+	s->skipped[why]++;
+	sc->unlogged[why]++;
+	/* a schedule counts once a line: its round is the line's */
+	if (s->told_round != sc->told_round + 1) {
+		s->told_round = sc->told_round + 1;
+		if (sc->unlogged_schedules++ == 0)
+			sc->unlogged_first = s;
+	}
+	tell_skipped(sc, mono, false);
+}
+
+/* prefix, the decimal n, then suffix; returns where it ends. */
+static char *
+put_number(char *p, const char *prefix, uint64_t n, const char *suffix)
+{
+	size_t len = strlen(prefix);
+
+	memcpy(p, prefix, len);
+	p = buf_digits(p + len, n);
+	len = strlen(suffix);
+	memcpy(p, suffix, len);
+	return p + len;
+}
+
+/* Fire n of s, scheduled for due, to an idle worker: its pid, or -1. */
+static pid_t
+dispatch(struct sched *sc, struct schedule *s, uint64_t n, int64_t due,
+    int64_t mono)
+{
+	char ctx[96 + 6 * SCHEDULE_NAME_MAX], body[64 + 6 * SCHEDULE_NAME_MAX];
+	char *c, *b;
+	uint64_t tag = ((uint64_t)(s - sc->s) + 1) << SCHED_TAG_SHIFT |
+	    (n & TICK_MASK);
+
+	c = put_number(ctx, "{\"lastTick\":", (uint64_t)s->last_tick,
+	    ",\"name\":");
+	memcpy(c, s->json_name, s->json_len);
+	c = put_number(c + s->json_len, ",\"scheduled\":",
+	    (uint64_t)(due / MS_NS), "}");
+	b = put_number(body, "{\"tick\":", n, ",\"name\":");
+	memcpy(b, s->json_name, s->json_len);
+	b += s->json_len;
+	*b++ = '}';
+	return pool_exec(sc->pool, GR_CODEC_JSON, ctx, (uint32_t)(c - ctx),
+	    body, (uint32_t)(b - body), tag, mono);
+}
+
+/* The fire scheduled for `due` goes to an idle worker, or is skipped. */
+static void
+send_fire(struct sched *sc, struct schedule *s, int64_t due, int64_t mono)
+{
+	pid_t pid;
+
+	if ((pid = dispatch(sc, s, s->n, due, mono)) == -1) {
+		skip(sc, s, SKIP_BUSY, mono);
+		return;
+	}
+	s->running++;
+	s->in_flight++;
+	s->sent_for = due;
+	log_debug("ticker", "fire", LF_STR("schedule", s->name),
+	    LF_INT("tick", s->n), LF_INT("pid", pid),
+	    LF_INT("late_us", (real_ns() - due) / 1000));
+	s->n++;
+	tell_skipped(sc, mono, false);
+}
+
+static void
+fire(struct sched *sc, struct schedule *s, int64_t due, int64_t mono)
+{
+	s->scheduled++;
+	if (s->running > 0 && s->overlap == OVERLAP_QUEUE && !s->queued) {
+		s->queued = true;
+		s->queued_for = due;
+	} else if (s->running > 0 && s->overlap != OVERLAP_ALLOW)
+		skip(sc, s, SKIP_OVERLAP, mono);
+	else
+		send_fire(sc, s, due, mono);
+}
+
+void
+sched_on_timer(struct sched *sc, int64_t mono)
+{
+	struct schedule *s;
+	uint64_t expirations;
+	int64_t now, next;
+	int late;
+
+	if (read(sc->tfd, &expirations, sizeof expirations) == -1) {
+		if (errno != ECANCELED)
+			return;		/* EAGAIN: nothing yet */
+		/* the wall clock was set: every next fire is elsewhere */
+		sc->clock_sets++;
+		log_info("ticker", "wall clock set: next fires computed again",
+		    LF_INT("times", sc->clock_sets));
+		rebuild(sc, real_ns());
+		arm(sc);
+		return;
+	}
+	now = real_ns();
+	while (!sc->stopped && sc->nheap > 0 &&
+	    (s = &sc->s[sc->heap[0]])->next_ns <= now) {
+		fire(sc, s, s->next_ns, mono);
+		next = next_after(s, s->next_ns);
+		/* fires rr slept through are counted, not made up */
+		for (late = 0; next <= now && late < LATE_MAX; late++) {
+			s->scheduled++;
+			skip(sc, s, SKIP_LATE, mono);
+			next = next_after(s, next);
+		}
+		s->next_ns = next <= now ? next_after(s, now) : next;
+		sift_down(sc, 0);
+	}
+	arm(sc);
+}
+
+void
+sched_done(struct sched *sc, const struct exec_result *r)
+{
+	size_t i = (size_t)(r->tag >> SCHED_TAG_SHIFT) - 1;
+	struct schedule *s;
+
+	if (i >= sc->n)
+		return;
+	s = &sc->s[i];
+	/* RoadRunner runs a payload again whose worker asked to go */
+	if (r->outcome == EXEC_REPLACED && !sc->stopped &&
+	    dispatch(sc, s, r->tag & TICK_MASK, s->sent_for, r->finished) !=
+	    -1)
+		return;
+	s->in_flight--;
+	s->running--;
+	s->last_tick = (long long)time(NULL);
+	if (r->outcome == EXEC_OK) {
+		s->delivered++;
+		log_debug("ticker", "fire done", LF_STR("schedule", s->name),
+		    LF_INT("tick", r->tag & TICK_MASK),
+		    LF_INT("pid", r->pid),
+		    LF_INT("us", (r->finished - r->started) / 1000));
+	} else {
+		s->failed[r->outcome]++;
+		log_error("ticker", "fire failed", LF_STR("schedule", s->name),
+		    LF_INT("tick", r->tag & TICK_MASK),
+		    LF_INT("pid", r->pid),
+		    LF_STR("reason", pool_outcome_name(r->outcome)));
+	}
+	if (s->queued && s->running == 0 && !sc->stopped) {
+		s->queued = false;
+		send_fire(sc, s, s->queued_for, r->finished);
+	}
+}
+
+void
+sched_stop(struct sched *sc, int64_t mono)
+{
+	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+	size_t i;
+
+	sc->stopped = true;
+	for (i = 0; i < sc->n; i++) {
+		if (sc->s[i].queued) {
+			sc->s[i].queued = false;
+			skip(sc, &sc->s[i], SKIP_OVERLAP, mono);
+		}
+	}
+	tell_skipped(sc, mono, true);
+	if (sc->tfd != -1)
+		timerfd_settime(sc->tfd, 0, &off, NULL);
+}
+
+void
+sched_close(struct sched *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++)
+		free(sc->s[i].json_name);
+	for (i = 0; i < sc->nzones; i++)
+		tz_free(&sc->zones[i]);
+	free(sc->s);
+	free(sc->heap);
+	free(sc->zones);
+	if (sc->tfd != -1)
+		close(sc->tfd);
+	memset(sc, 0, sizeof *sc);
+	sc->tfd = -1;
+}
+
+void
+sched_log_counters(const struct sched *sc)
+{
+	const struct schedule *s;
+	uint64_t skipped, failed;
+	size_t i;
+	int k;
+
+	for (i = 0; i < sc->n; i++) {
+		s = &sc->s[i];
+		skipped = failed = 0;
+		for (k = 0; k < SKIP_NREASONS; k++)
+			skipped += s->skipped[k];
+		for (k = 0; k < EXEC_NOUTCOMES; k++)
+			failed += s->failed[k];
+		log_info("rr", "schedule counters", LF_STR("schedule", s->name),
+		    LF_INT("scheduled", s->scheduled),
+		    LF_INT("delivered", s->delivered),
+		    LF_INT("skipped", skipped), LF_INT("failed", failed),
+		    LF_INT("in_flight", s->in_flight),
+		    LF_INT("queued", s->queued),
+		    LF_INT("skipped_overlap", s->skipped[SKIP_OVERLAP]),
+		    LF_INT("skipped_busy", s->skipped[SKIP_BUSY]),
+		    LF_INT("skipped_late", s->skipped[SKIP_LATE]));
+	}
+}

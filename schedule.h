@@ -1,0 +1,102 @@
+/*
+ * schedule: the named schedules of ticker.schedules, on wall-clock time.
+ * One CLOCK_REALTIME timerfd for all of them, armed at the earliest next
+ * fire of a min-heap, so rr wakes only when something is due and a fire
+ * costs O(log n); TFD_TIMER_CANCEL_ON_SET tells when the clock is set,
+ * and every next fire is then computed again from the new time.
+ *
+ * A fire goes to an idle worker with body {"tick":N,"name":NAME} and
+ * context {"lastTick":T,"name":NAME,"scheduled":S}: N counts the
+ * schedule's fires sent, T is the unix seconds of its last completion
+ * (0 before), S the fire's scheduled time in unix milliseconds.  When
+ * the previous fire still runs: skip (counted and logged), allow, or
+ * queue (one waits and goes when the previous ends; a second is
+ * skipped).  A fire that finds no idle worker is skipped.
+ *
+ * Accounting per schedule, exact at any moment:
+ *	scheduled = delivered + skipped + failed + in_flight + queued
+ */
+#ifndef RR_SCHEDULE_H
+#define RR_SCHEDULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "cron.h"
+#include "pool.h"
+#include "tz.h"
+
+/* Tags of pool_exec() for schedule i: (i + 1) << SCHED_TAG_SHIFT | N,
+ * so the unnamed ticker's (N alone) stay below. */
+#define SCHED_TAG_SHIFT	40
+
+enum sched_skip { SKIP_OVERLAP, SKIP_BUSY, SKIP_LATE, SKIP_NREASONS };
+
+struct schedule {
+	const char	*name;		/* the config's */
+	char		*json_name;	/* as a JSON string, quotes included */
+	size_t		 json_len;
+	struct cron	 cron;		/* when every_ns is 0 */
+	const struct tz	*zone;
+	int64_t		 every_ns;	/* interval, or @every */
+	enum overlap	 overlap;
+
+	int64_t		 next_ns;	/* unix ns of the next fire */
+	int64_t		 sent_for;	/* scheduled time of the last one sent */
+	uint64_t	 n;		/* fires sent */
+	long long	 last_tick;	/* unix seconds of the last completion */
+	unsigned	 running;
+	bool		 queued;
+	int64_t		 queued_for;
+
+	uint64_t	 scheduled, delivered, in_flight;
+	uint64_t	 skipped[SKIP_NREASONS];
+	uint64_t	 failed[EXEC_NOUTCOMES];
+	uint64_t	 told_round;	/* sched's told_round + 1: in the next line */
+};
+
+struct sched {
+	int		 tfd;		/* -1 without schedules */
+	struct pool	*pool;
+	struct schedule	*s;
+	size_t		 n;
+	uint32_t	*heap;		/* schedule indexes by next_ns */
+	size_t		 nheap;
+	struct tz	*zones;		/* one per distinct name, shared */
+	size_t		 nzones;
+	uint64_t	 clock_sets;	/* times the wall clock was set */
+	bool		 stopped;
+
+	/* skips not logged yet, of how many schedules, the first of them */
+	uint64_t	 unlogged[SKIP_NREASONS];
+	uint64_t	 unlogged_schedules;
+	const struct schedule *unlogged_first;
+	uint64_t	 told_round;	/* skip lines so far */
+	int64_t		 skip_told;	/* monotonic ns of the last one */
+};
+
+/* The schedules of tc, their zones loaded and expressions parsed; the
+ * timerfd on epfd with data.ptr = sc.  err says what failed. */
+int	sched_init(struct sched *, const struct ticker_config *tc,
+	    struct pool *, int epfd, char *err, size_t errlen);
+
+/* Compute every next fire from the wall clock and arm the timer. */
+int	sched_start(struct sched *);
+
+/* The timerfd fired, or the clock was set. */
+void	sched_on_timer(struct sched *, int64_t mono_now);
+
+/* A payload of a schedule completed (its tag has schedule bits). */
+void	sched_done(struct sched *, const struct exec_result *);
+
+/* No more fires; a queued one is dropped and counted as skipped. */
+void	sched_stop(struct sched *, int64_t mono_now);
+void	sched_close(struct sched *);
+
+/* One "schedule counters" line per schedule. */
+void	sched_log_counters(const struct sched *);
+
+const char *sched_skip_name(enum sched_skip);
+
+#endif
