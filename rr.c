@@ -534,8 +534,8 @@ serve(struct server *s)
 				on_signals(s, now);
 			else if (ev[i].data.ptr == &s->ticker)
 				ticker_on_timer(&s->ticker, now);
-			else if (ev[i].data.ptr == &s->ticker.sched)
-				sched_on_timer(&s->ticker.sched, now);
+			else if (ev[i].data.ptr == &s->ticker.schedules)
+				schedules_on_timer(&s->ticker.schedules, now);
 			else if (rpc_owns(&s->rpc, ev[i].data.ptr))
 				rpc_on_io(&s->rpc, ev[i].data.ptr,
 				    ev[i].events, now);

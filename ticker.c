@@ -32,7 +32,7 @@ ticker_init(struct ticker *t, const struct ticker_config *tc, struct pool *p,
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = t };
 
 	memset(t, 0, sizeof *t);
-	t->sched.tfd = -1;
+	t->schedules.tfd = -1;
 	hist_init(&t->duration, duration_bounds,
 	    sizeof duration_bounds / sizeof duration_bounds[0]);
 	hist_init(&t->lateness, lateness_bounds,
@@ -46,7 +46,7 @@ ticker_init(struct ticker *t, const struct ticker_config *tc, struct pool *p,
 		ticker_close(t);
 		return -1;
 	}
-	if (sched_init(&t->sched, tc, p, epfd, err, errlen) == -1) {
+	if (schedules_init(&t->schedules, tc, p, epfd, err, errlen) == -1) {
 		ticker_close(t);
 		return -1;
 	}
@@ -178,7 +178,7 @@ ticker_start(struct ticker *t, int64_t now)
 	struct itimerspec its = { ts(t->interval), ts(now + t->interval) };
 
 	t->start = now;
-	if (sched_start(&t->sched) == -1)
+	if (schedules_start(&t->schedules) == -1)
 		return -1;
 	if (!t->unnamed)
 		return 0;
@@ -196,7 +196,7 @@ ticker_done(void *arg, const struct exec_result *r)
 	pid_t pid;
 
 	if (r->tag >> SCHED_TAG_SHIFT != 0) {
-		sched_done(&t->sched, r);
+		schedules_done(&t->schedules, r);
 		return;
 	}
 	/* RoadRunner re-runs a payload whose worker asked to be replaced */
@@ -229,7 +229,7 @@ ticker_stop(struct ticker *t, int64_t now)
 	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
 
 	tell_skipped(t, now, true);
-	sched_stop(&t->sched, now);
+	schedules_stop(&t->schedules, now);
 	if (t->tfd != -1)
 		timerfd_settime(t->tfd, 0, &off, NULL);
 }
@@ -240,7 +240,7 @@ ticker_close(struct ticker *t)
 	if (t->tfd != -1)
 		close(t->tfd);	/* closing removes it from epoll */
 	t->tfd = -1;
-	sched_close(&t->sched);
+	schedules_close(&t->schedules);
 }
 
 uint64_t
@@ -301,5 +301,5 @@ ticker_log_counters(const struct ticker *t)
 	if (LOG_LEVEL_INFO >= log_min_level && log_mode_ != LOGS_OFF)
 		log_emit(LOG_LEVEL_INFO, "rr", "counters", strlen("counters"),
 		    f, n);
-	sched_log_counters(&t->sched);
+	schedules_log_counters(&t->schedules);
 }

@@ -1,5 +1,5 @@
 /*
- * ticker: RoadRunner's ticker service, and the named schedules (schedule.c)
+ * ticker: RoadRunner's ticker service, and the named schedules (schedules.c)
  * beside it on one pool.  Tick k of the unnamed ticker is due at start +
  * k * interval on CLOCK_MONOTONIC (an absolute timerfd, so there is no
  * drift); each due tick goes to an idle worker with body {"tick":N} and
@@ -18,13 +18,13 @@
 #include "config.h"
 #include "hist.h"
 #include "pool.h"
-#include "schedule.h"
+#include "schedules.h"
 
 struct ticker {
 	int		 tfd;		/* -1 until started */
 	duration_ns	 interval;
 	bool		 unnamed;	/* the interval ticker runs */
-	struct sched	 sched;
+	struct schedules schedules;
 	struct pool	*pool;
 	int64_t		 start;		/* when tick 0 was due */
 	uint64_t	 due;		/* schedule index of the next expiry */
@@ -45,7 +45,7 @@ struct ticker {
 };
 
 /* Create the (disarmed) timerfd and register it on epfd with data.ptr =
- * the ticker, and the schedules' (data.ptr = &ticker.sched). */
+ * the ticker, and the schedules' (data.ptr = &ticker.schedules). */
 int		 ticker_init(struct ticker *, const struct ticker_config *,
 		    struct pool *, int epfd, char *err, size_t errlen);
 

@@ -1,5 +1,5 @@
 /*
- * schedule: the named schedules of ticker.schedules, on wall-clock time.
+ * schedules: the named schedules of ticker.schedules, on wall-clock time.
  * One CLOCK_REALTIME timerfd for all of them, armed at the earliest next
  * fire of a min-heap, so rr wakes only when something is due and a fire
  * costs O(log n); TFD_TIMER_CANCEL_ON_SET tells when the clock is set,
@@ -16,8 +16,8 @@
  * Accounting per schedule, exact at any moment:
  *	scheduled = delivered + skipped + failed + in_flight + queued
  */
-#ifndef RR_SCHEDULE_H
-#define RR_SCHEDULE_H
+#ifndef RR_SCHEDULES_H
+#define RR_SCHEDULES_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -56,7 +56,7 @@ struct schedule {
 	uint64_t	 told_round;	/* sched's told_round + 1: in the next line */
 };
 
-struct sched {
+struct schedules {
 	int		 tfd;		/* -1 without schedules */
 	struct pool	*pool;
 	struct schedule	*s;
@@ -78,25 +78,25 @@ struct sched {
 
 /* The schedules of tc, their zones loaded and expressions parsed; the
  * timerfd on epfd with data.ptr = sc.  err says what failed. */
-int	sched_init(struct sched *, const struct ticker_config *tc,
+int	schedules_init(struct schedules *, const struct ticker_config *tc,
 	    struct pool *, int epfd, char *err, size_t errlen);
 
 /* Compute every next fire from the wall clock and arm the timer. */
-int	sched_start(struct sched *);
+int	schedules_start(struct schedules *);
 
 /* The timerfd fired, or the clock was set. */
-void	sched_on_timer(struct sched *, int64_t mono_now);
+void	schedules_on_timer(struct schedules *, int64_t mono_now);
 
 /* A payload of a schedule completed (its tag has schedule bits). */
-void	sched_done(struct sched *, const struct exec_result *);
+void	schedules_done(struct schedules *, const struct exec_result *);
 
 /* No more fires; a queued one is dropped and counted as skipped. */
-void	sched_stop(struct sched *, int64_t mono_now);
-void	sched_close(struct sched *);
+void	schedules_stop(struct schedules *, int64_t mono_now);
+void	schedules_close(struct schedules *);
 
 /* One "schedule counters" line per schedule. */
-void	sched_log_counters(const struct sched *);
+void	schedules_log_counters(const struct schedules *);
 
-const char *sched_skip_name(enum sched_skip);
+const char *schedules_skip_name(enum sched_skip);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * schedule: see schedule.h.  A fire's payload is put together on the stack
+ * schedules: see schedules.h.  A fire's payload is put together on the stack
  * (names are at most SCHEDULE_NAME_MAX bytes, escaped once at start), so
  * a fire allocates nothing.
  */
@@ -14,7 +14,7 @@
 
 #include "buf.h"
 #include "log.h"
-#include "schedule.h"
+#include "schedules.h"
 
 /* Fires a stalled rr skips one by one before it just starts over from
  * now: a wake-up after a long stop must not loop for each second. */
@@ -27,7 +27,7 @@ static const char *const skip_names[SKIP_NREASONS] = {
 };
 
 const char *
-sched_skip_name(enum sched_skip why)
+schedules_skip_name(enum sched_skip why)
 {
 	return skip_names[why];
 }
@@ -44,7 +44,7 @@ real_ns(void)
 /* The zone called name (NULL: rr's own), loaded once for every schedule
  * that names it. */
 static const struct tz *
-zone_of(struct sched *sc, const char *name, char *err, size_t errlen)
+zone_of(struct schedules *sc, const char *name, char *err, size_t errlen)
 {
 	const char *want = name != NULL ? name : "";
 	struct tz *z;
@@ -66,7 +66,7 @@ zone_of(struct sched *sc, const char *name, char *err, size_t errlen)
 }
 
 int
-sched_init(struct sched *sc, const struct ticker_config *tc, struct pool *p,
+schedules_init(struct schedules *sc, const struct ticker_config *tc, struct pool *p,
     int epfd, char *err, size_t errlen)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = sc };
@@ -113,7 +113,7 @@ sched_init(struct sched *sc, const struct ticker_config *tc, struct pool *p,
 	if (sc->tfd == -1 || epoll_ctl(epfd, EPOLL_CTL_ADD, sc->tfd, &ev) ==
 	    -1) {
 		snprintf(err, errlen, "timerfd: %s", strerror(errno));
-		sched_close(sc);
+		schedules_close(sc);
 		return -1;
 	}
 	return 0;
@@ -121,7 +121,7 @@ nomem:
 	snprintf(err, errlen, "out of memory");
 fail:
 	buf_free(&b);
-	sched_close(sc);
+	schedules_close(sc);
 	return -1;
 }
 
@@ -140,13 +140,13 @@ next_after(const struct schedule *s, int64_t after)
 /* --- the heap of next fires --------------------------------------------- */
 
 static bool
-earlier(const struct sched *sc, uint32_t a, uint32_t b)
+earlier(const struct schedules *sc, uint32_t a, uint32_t b)
 {
 	return sc->s[a].next_ns < sc->s[b].next_ns;
 }
 
 static void
-sift_down(struct sched *sc, size_t i)
+sift_down(struct schedules *sc, size_t i)
 {
 	uint32_t v = sc->heap[i];
 	size_t kid;
@@ -165,7 +165,7 @@ sift_down(struct sched *sc, size_t i)
 /* Every schedule's next fire after now, from scratch: at start, and
  * when the clock was set. */
 static void
-rebuild(struct sched *sc, int64_t now)
+rebuild(struct schedules *sc, int64_t now)
 {
 	size_t i;
 
@@ -180,7 +180,7 @@ rebuild(struct sched *sc, int64_t now)
 
 /* The timer at the earliest next fire; it reports a set clock too. */
 static int
-arm(struct sched *sc)
+arm(struct schedules *sc)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 	int64_t at;
@@ -197,7 +197,7 @@ arm(struct sched *sc)
 }
 
 int
-sched_start(struct sched *sc)
+schedules_start(struct schedules *sc)
 {
 	if (sc->n == 0)
 		return 0;
@@ -213,7 +213,7 @@ sched_start(struct sched *sc)
  * schedules and no idle worker must not make 10,000 lines a second.
  */
 static void
-tell_skipped(struct sched *sc, int64_t mono, bool force)
+tell_skipped(struct schedules *sc, int64_t mono, bool force)
 {
 	uint64_t n = 0;
 	int i;
@@ -243,7 +243,7 @@ tell_skipped(struct sched *sc, int64_t mono, bool force)
 }
 
 static void
-skip(struct sched *sc, struct schedule *s, enum sched_skip why,
+skip(struct schedules *sc, struct schedule *s, enum sched_skip why,
     int64_t mono)
 {
 	s->skipped[why]++;
@@ -272,7 +272,7 @@ put_number(char *p, const char *prefix, uint64_t n, const char *suffix)
 
 /* Fire n of s, scheduled for due, to an idle worker: its pid, or -1. */
 static pid_t
-dispatch(struct sched *sc, struct schedule *s, uint64_t n, int64_t due,
+dispatch(struct schedules *sc, struct schedule *s, uint64_t n, int64_t due,
     int64_t mono)
 {
 	char ctx[96 + 6 * SCHEDULE_NAME_MAX], body[64 + 6 * SCHEDULE_NAME_MAX];
@@ -295,7 +295,7 @@ dispatch(struct sched *sc, struct schedule *s, uint64_t n, int64_t due,
 
 /* The fire scheduled for `due` goes to an idle worker, or is skipped. */
 static void
-send_fire(struct sched *sc, struct schedule *s, int64_t due, int64_t mono)
+send_fire(struct schedules *sc, struct schedule *s, int64_t due, int64_t mono)
 {
 	pid_t pid;
 
@@ -314,7 +314,7 @@ send_fire(struct sched *sc, struct schedule *s, int64_t due, int64_t mono)
 }
 
 static void
-fire(struct sched *sc, struct schedule *s, int64_t due, int64_t mono)
+fire(struct schedules *sc, struct schedule *s, int64_t due, int64_t mono)
 {
 	s->scheduled++;
 	if (s->running > 0 && s->overlap == OVERLAP_QUEUE && !s->queued) {
@@ -327,7 +327,7 @@ fire(struct sched *sc, struct schedule *s, int64_t due, int64_t mono)
 }
 
 void
-sched_on_timer(struct sched *sc, int64_t mono)
+schedules_on_timer(struct schedules *sc, int64_t mono)
 {
 	struct schedule *s;
 	uint64_t expirations;
@@ -363,7 +363,7 @@ sched_on_timer(struct sched *sc, int64_t mono)
 }
 
 void
-sched_done(struct sched *sc, const struct exec_result *r)
+schedules_done(struct schedules *sc, const struct exec_result *r)
 {
 	size_t i = (size_t)(r->tag >> SCHED_TAG_SHIFT) - 1;
 	struct schedule *s;
@@ -399,7 +399,7 @@ sched_done(struct sched *sc, const struct exec_result *r)
 }
 
 void
-sched_stop(struct sched *sc, int64_t mono)
+schedules_stop(struct schedules *sc, int64_t mono)
 {
 	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
 	size_t i;
@@ -417,7 +417,7 @@ sched_stop(struct sched *sc, int64_t mono)
 }
 
 void
-sched_close(struct sched *sc)
+schedules_close(struct schedules *sc)
 {
 	size_t i;
 
@@ -435,7 +435,7 @@ sched_close(struct sched *sc)
 }
 
 void
-sched_log_counters(const struct sched *sc)
+schedules_log_counters(const struct schedules *sc)
 {
 	const struct schedule *s;
 	uint64_t skipped, failed;
