@@ -183,6 +183,50 @@ pool_family(struct metrics *m, struct buf *b, int64_t now)
 	    (double)invalid);
 }
 
+enum fire_figure {
+	FC_SCHEDULED, FC_DELIVERED, FC_SKIPPED, FC_FAILED, FC_IN_FLIGHT,
+	FC_QUEUED
+};
+
+/* One figure of every schedule's fires, with its schedule label (and
+ * reason, for the skipped and the failed: every reason, at 0 too). */
+static void
+fire_family(struct metrics *m, struct buf *b, const char *name,
+    enum fire_figure what)
+{
+	const char *kv[4] = { "schedule", NULL, "reason", NULL };
+	struct fire_counts f;
+	size_t i, n = ticker_nschedules(m->ticker);
+	int r;
+
+	for (i = 0; i < n; i++) {
+		ticker_fire_counts(m->ticker, i, &f);
+		kv[1] = f.name;
+		switch (what) {
+		case FC_SKIPPED:
+			for (r = 0; r < SKIP_NREASONS; r++) {
+				kv[3] = schedules_skip_name(r);
+				expo_sample(b, name, "", kv, 4,
+				    (double)f.skipped[r]);
+			}
+			break;
+		case FC_FAILED:
+			for (r = EXEC_OK + 1; r < EXEC_NOUTCOMES; r++) {
+				kv[3] = pool_outcome_name(r);
+				expo_sample(b, name, "", kv, 4,
+				    (double)f.failed[r]);
+			}
+			break;
+		default:
+			expo_sample(b, name, "", kv, 2, (double)(what ==
+			    FC_SCHEDULED ? f.scheduled : what == FC_DELIVERED ?
+			    f.delivered : what == FC_IN_FLIGHT ? f.in_flight :
+			    f.queued));
+			break;
+		}
+	}
+}
+
 static void
 ticker_family(struct metrics *m, struct buf *b)
 {
@@ -199,28 +243,24 @@ ticker_family(struct metrics *m, struct buf *b)
 		    t->lateness.nbounds);
 	}
 
-	EXPO_SCALAR(b, PREFIX "ticks_scheduled_total", "counter", "Ticks that "
-	    "came due", (double)t->scheduled);
-	EXPO_SCALAR(b, PREFIX "ticks_delivered_total", "counter", "Ticks a worker "
-	    "answered", (double)t->delivered);
-	EXPO_FAMILY(b, PREFIX "ticks_skipped_total", "counter", "Ticks not sent: "
-	    "no idle worker, or rr woke too late to send them");
-	kv[0] = "reason";
-	kv[1] = "no_idle_worker";
-	expo_sample(b, PREFIX "ticks_skipped_total", "", kv, 2,
-	    (double)t->skipped_busy);
-	kv[1] = "late";
-	expo_sample(b, PREFIX "ticks_skipped_total", "", kv, 2,
-	    (double)(t->skipped - t->skipped_busy));
-	EXPO_FAMILY(b, PREFIX "ticks_failed_total", "counter", "Ticks sent that "
-	    "got no good answer, by reason");
-	for (i = EXEC_OK + 1; i < EXEC_NOUTCOMES; i++) {
-		kv[1] = pool_outcome_name(i);
-		expo_sample(b, PREFIX "ticks_failed_total", "", kv, 2,
-		    (double)t->failed[i]);
-	}
-	EXPO_SCALAR(b, PREFIX "ticks_in_flight", "gauge", "Ticks sent and not "
-	    "answered yet", (double)t->in_flight);
+	EXPO_FAMILY(b, PREFIX "ticks_scheduled_total", "counter", "Ticks that "
+	    "came due, by schedule (\"\": the unnamed ticker)");
+	fire_family(m, b, PREFIX "ticks_scheduled_total", FC_SCHEDULED);
+	EXPO_FAMILY(b, PREFIX "ticks_delivered_total", "counter", "Ticks a "
+	    "worker answered");
+	fire_family(m, b, PREFIX "ticks_delivered_total", FC_DELIVERED);
+	EXPO_FAMILY(b, PREFIX "ticks_skipped_total", "counter", "Ticks not "
+	    "sent: the last still ran, no idle worker, or rr woke too late");
+	fire_family(m, b, PREFIX "ticks_skipped_total", FC_SKIPPED);
+	EXPO_FAMILY(b, PREFIX "ticks_failed_total", "counter", "Ticks sent "
+	    "that got no good answer, by reason");
+	fire_family(m, b, PREFIX "ticks_failed_total", FC_FAILED);
+	EXPO_FAMILY(b, PREFIX "ticks_in_flight", "gauge", "Ticks sent and not "
+	    "answered yet");
+	fire_family(m, b, PREFIX "ticks_in_flight", FC_IN_FLIGHT);
+	EXPO_FAMILY(b, PREFIX "ticks_queued", "gauge", "Fires waiting for the "
+	    "last of their schedule to end (overlap: queue)");
+	fire_family(m, b, PREFIX "ticks_queued", FC_QUEUED);
 	EXPO_FAMILY(b, PREFIX "tick_duration_seconds", "histogram", "From a tick "
 	    "sent to its reply");
 	expo_histogram(b, &m->scratch, PREFIX "tick_duration_seconds",
@@ -231,6 +271,7 @@ ticker_family(struct metrics *m, struct buf *b)
 	    &t->lateness, m->lateness_le, hkv, 0);
 	EXPO_FAMILY(b, PREFIX "worker_restarts_total", "counter", "Workers "
 	    "replaced, by reason");
+	kv[0] = "reason";
 	for (i = WHY_NONE + 1; i < WHY_NREASONS; i++) {
 		if (i == WHY_SHUTDOWN)
 			continue;

@@ -184,6 +184,10 @@ ticker_stats(void *ctx, const char *arg, size_t len, struct buf *out)
 	struct ticker_counter c[TICKER_COUNTERS_MAX];
 	size_t i, n = ticker_counters(s->ticker, c);
 
+	struct fire_counts f;
+	size_t k, j;
+	int r;
+
 	(void)arg;
 	(void)len;
 	buf_put(out, "{", 1);
@@ -193,7 +197,35 @@ ticker_stats(void *ctx, const char *arg, size_t len, struct buf *out)
 		buf_puts(out, "\":");
 		buf_put_u64(out, c[i].value);
 	}
-	buf_put(out, "}", 1);
+	/* the named schedules, each with the counters of its line */
+	buf_puts(out, ",\"schedules\":{");
+	for (k = 1; k < ticker_nschedules(s->ticker); k++) {
+		ticker_fire_counts(s->ticker, k, &f);
+		buf_puts(out, k > 1 ? "," : "");
+		buf_json_string(out, f.name, strlen(f.name));
+		buf_puts(out, ":{\"scheduled\":");
+		buf_put_u64(out, f.scheduled);
+		buf_puts(out, ",\"delivered\":");
+		buf_put_u64(out, f.delivered);
+		buf_puts(out, ",\"in_flight\":");
+		buf_put_u64(out, f.in_flight);
+		buf_puts(out, ",\"queued\":");
+		buf_put_u64(out, f.queued);
+		for (r = 0; r < SKIP_NREASONS; r++) {
+			buf_puts(out, ",\"skipped_");
+			buf_puts(out, schedules_skip_name(r));
+			buf_puts(out, "\":");
+			buf_put_u64(out, f.skipped[r]);
+		}
+		for (j = EXEC_OK + 1; j < EXEC_NOUTCOMES; j++) {
+			buf_puts(out, ",\"failed_");
+			buf_puts(out, pool_outcome_name((enum exec_outcome)j));
+			buf_puts(out, "\":");
+			buf_put_u64(out, f.failed[j]);
+		}
+		buf_put(out, "}", 1);
+	}
+	buf_puts(out, "}}");
 	return 0;
 }
 

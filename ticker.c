@@ -289,6 +289,38 @@ ticker_counters(const struct ticker *t, struct ticker_counter *c)
 	return n;
 }
 
+size_t
+ticker_nschedules(const struct ticker *t)
+{
+	return 1 + t->schedules.n;
+}
+
+void
+ticker_fire_counts(const struct ticker *t, size_t i, struct fire_counts *f)
+{
+	const struct schedule *s;
+
+	memset(f, 0, sizeof *f);
+	if (i == 0) {
+		f->name = "";
+		f->scheduled = t->scheduled;
+		f->delivered = t->delivered;
+		f->in_flight = t->in_flight;
+		f->skipped[SKIP_BUSY] = t->skipped_busy;
+		f->skipped[SKIP_LATE] = t->skipped - t->skipped_busy;
+		f->failed = t->failed;
+		return;
+	}
+	s = &t->schedules.s[i - 1];
+	f->name = s->name;
+	f->scheduled = s->scheduled;
+	f->delivered = s->delivered;
+	f->in_flight = s->in_flight;
+	f->queued = s->queued;
+	memcpy(f->skipped, s->skipped, sizeof f->skipped);
+	f->failed = s->failed;
+}
+
 void
 ticker_log_counters(const struct ticker *t)
 {

@@ -77,6 +77,24 @@ struct ticker_counter {
 #define TICKER_COUNTERS_MAX	(6 + EXEC_NOUTCOMES + WHY_NREASONS)
 size_t		 ticker_counters(const struct ticker *, struct ticker_counter *);
 
+/*
+ * The fires of schedule i in one shape: 0 is the unnamed ticker (name
+ * "", there even when it does not run, so that its series never
+ * vanish), 1.. the named schedules in the config's order.  At any
+ * moment: scheduled = delivered + Σ skipped + Σ failed + in_flight +
+ * queued.
+ */
+struct fire_counts {
+	const char	*name;
+	uint64_t	 scheduled, delivered, in_flight, queued;
+	uint64_t	 skipped[SKIP_NREASONS];
+	const uint64_t	*failed;	/* [EXEC_NOUTCOMES] */
+};
+
+size_t		 ticker_nschedules(const struct ticker *);	/* 1 + named */
+void		 ticker_fire_counts(const struct ticker *, size_t i,
+		    struct fire_counts *);
+
 /* One line with every counter. */
 void		 ticker_log_counters(const struct ticker *);
 

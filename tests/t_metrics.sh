@@ -60,9 +60,9 @@ want = ["rr_build_info", "process_cpu_seconds", "process_resident_memory_bytes",
 for n in want:
     if n not in fams: print("missing family", n)
 for r in ["soft_error", "crash", "killed", "bad_frame", "exec_ttl", "replaced"]:
-    if v("rr_ticker_ticks_failed_total", reason=r) is None: print("no failed reason", r)
-for r in ["no_idle_worker", "late"]:
-    if v("rr_ticker_ticks_skipped_total", reason=r) is None: print("no skipped reason", r)
+    if v("rr_ticker_ticks_failed_total", schedule="", reason=r) is None: print("no failed reason", r)
+for r in ["overlap", "no_idle_worker", "late"]:
+    if v("rr_ticker_ticks_skipped_total", schedule="", reason=r) is None: print("no skipped reason", r)
 for r in ["crash", "max_jobs", "reset", "ttl", "idle_ttl", "memory", "exec_ttl"]:
     if v("rr_ticker_worker_restarts_total", reason=r) is None: print("no restart reason", r)
 if v("rr_build_info", version="'"$("$RR" --version | awk '{print $3}')"'") != 1: print("rr_build_info")
@@ -85,18 +85,18 @@ t_accounting() {
 	for i in 1 2 3; do
 		scrape || { fail "no scrape"; return; }
 		bad=$(parse '
-s = v("rr_ticker_ticks_scheduled_total")
-rest = v("rr_ticker_ticks_delivered_total") + v("rr_ticker_ticks_in_flight")
+s = v("rr_ticker_ticks_scheduled_total", schedule="")
+rest = v("rr_ticker_ticks_delivered_total", schedule="") + v("rr_ticker_ticks_in_flight", schedule="")
 rest += sum(val for (n, l), val in d.items() if n in ("rr_ticker_ticks_skipped_total", "rr_ticker_ticks_failed_total"))
 if s != rest: print("scheduled", s, "!= the rest", rest)
-if v("rr_ticker_ticks_skipped_total", reason="no_idle_worker") == 0: print("nothing skipped")
+if v("rr_ticker_ticks_skipped_total", schedule="", reason="no_idle_worker") == 0: print("nothing skipped")
 if v("rr_ticker_tick_duration_seconds_count") < 1: print("no duration observed")
 if v("rr_ticker_tick_lateness_seconds_count") < 1: print("no lateness observed")
 ')
 		check "scrape $i: $bad" [ -z "$bad" ]
 	done
 	check "the soft error was not counted" \
-	    grep -qE '^rr_ticker_ticks_failed_total\{reason="soft_error"\} [1-9]' "$D/scrape"
+	    grep -qE '^rr_ticker_ticks_failed_total\{schedule="",reason="soft_error"\} [1-9]' "$D/scrape"
 	stop_rr
 }
 

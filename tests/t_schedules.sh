@@ -167,6 +167,58 @@ t_coalesced() {
 	done
 }
 
+# The metrics and ticker.Stats: a schedule label ("" the unnamed ticker)
+# on every ticks family, every reason at 0 from the first scrape, and
+# each schedule's figures adding up in the same scrape.
+t_dimension() {
+	local metrics rpc bad stats
+	metrics=127.0.0.1:$(free_port) rpc=tcp://127.0.0.1:$(free_port)
+	schedules_config 2 "-d 1500" <<'EOF'
+    slow:
+      cron: "* * * * * *"
+      overlap: queue
+    "it's \"quoted\"":
+      interval: 1s
+EOF
+	printf 'rpc:\n  listen: %s\nmetrics:\n  address: %s\n' "$rpc" \
+	    "$metrics" >>"$D/rr.yaml"
+	start_rr || return
+	wait_count "$(msg ticker 'fire done').*schedule=slow" 2 30 ||
+	    { fail "fewer than 2 fires of slow done"; return; }
+	curl -sf "http://$metrics/metrics" >"$D/scrape" || { fail "no scrape"; return; }
+	bad=$(/usr/bin/python3 - "$D/scrape" <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+d = {}
+for f in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in f.samples:
+        d[(s.name, tuple(sorted(s.labels.items())))] = s.value
+def v(name, **labels):
+    return d.get((name, tuple(sorted(labels.items()))), 0)
+def total(name, sched):
+    return sum(val for (n, l), val in d.items() if n == name and ("schedule", sched) in l)
+for sched in ("", "slow", 'it\'s "quoted"'):
+    s = v("rr_ticker_ticks_scheduled_total", schedule=sched)
+    rest = (v("rr_ticker_ticks_delivered_total", schedule=sched) +
+        v("rr_ticker_ticks_in_flight", schedule=sched) +
+        v("rr_ticker_ticks_queued", schedule=sched) +
+        total("rr_ticker_ticks_skipped_total", sched) +
+        total("rr_ticker_ticks_failed_total", sched))
+    if s != rest: print(repr(sched), "scheduled", s, "!= the rest", rest)
+    for r in ("overlap", "no_idle_worker", "late"):
+        if ("rr_ticker_ticks_skipped_total", tuple(sorted({"schedule": sched, "reason": r}.items()))) not in d:
+            print(repr(sched), "no skipped reason", r)
+if v("rr_ticker_ticks_scheduled_total", schedule="slow") < 2: print("slow: fewer than 2 scheduled")
+PY
+)
+	check "$bad" [ -z "$bad" ]
+	stats=$(echo 'ticker.Stats null' | python3 "$TOP/tests/helpers/rpc.py" --stdin "$rpc")
+	check "Stats: $stats" grep -qE \
+	    '"schedules":\{"slow":\{"scheduled":[0-9]+,"delivered":[0-9]+,"in_flight":[0-9]+,"queued":[01],"skipped_overlap":[0-9]+,"skipped_no_idle_worker":[0-9]+,"skipped_late":[0-9]+,"failed_soft_error":0' <<<"$stats"
+	check "Stats: the quoted name" grep -qF '"it'"'"'s \"quoted\"":{' <<<"$stats"
+	stop_rr
+}
+
 # --check: each schedule's next three fires, and whether the unnamed
 # ticker runs
 t_check() {
@@ -193,4 +245,5 @@ scenario schedules-overlap-skip t_skip
 scenario schedules-overlap-queue t_queue
 scenario schedules-overlap-allow t_allow
 scenario schedules-skips-coalesced t_coalesced
+scenario schedules-in-metrics t_dimension
 scenario schedules-check t_check
