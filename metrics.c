@@ -227,6 +227,24 @@ fire_family(struct metrics *m, struct buf *b, const char *name,
 	}
 }
 
+static const struct {
+	const char	*name, *type, *help;
+	enum fire_figure what;
+} fires[] = {
+	{ PREFIX "ticks_scheduled_total", "counter", "Ticks that came due, by "
+	    "schedule (\"\": the unnamed ticker)", FC_SCHEDULED },
+	{ PREFIX "ticks_delivered_total", "counter", "Ticks a worker answered",
+	    FC_DELIVERED },
+	{ PREFIX "ticks_skipped_total", "counter", "Ticks not sent: the last "
+	    "still ran, no idle worker, or rr woke too late", FC_SKIPPED },
+	{ PREFIX "ticks_failed_total", "counter", "Ticks sent that got no good "
+	    "answer, by reason", FC_FAILED },
+	{ PREFIX "ticks_in_flight", "gauge", "Ticks sent and not answered yet",
+	    FC_IN_FLIGHT },
+	{ PREFIX "ticks_queued", "gauge", "Fires waiting for the last of their "
+	    "schedule to end (overlap: queue)", FC_QUEUED },
+};
+
 static void
 ticker_family(struct metrics *m, struct buf *b)
 {
@@ -243,24 +261,10 @@ ticker_family(struct metrics *m, struct buf *b)
 		    t->lateness.nbounds);
 	}
 
-	EXPO_FAMILY(b, PREFIX "ticks_scheduled_total", "counter", "Ticks that "
-	    "came due, by schedule (\"\": the unnamed ticker)");
-	fire_family(m, b, PREFIX "ticks_scheduled_total", FC_SCHEDULED);
-	EXPO_FAMILY(b, PREFIX "ticks_delivered_total", "counter", "Ticks a "
-	    "worker answered");
-	fire_family(m, b, PREFIX "ticks_delivered_total", FC_DELIVERED);
-	EXPO_FAMILY(b, PREFIX "ticks_skipped_total", "counter", "Ticks not "
-	    "sent: the last still ran, no idle worker, or rr woke too late");
-	fire_family(m, b, PREFIX "ticks_skipped_total", FC_SKIPPED);
-	EXPO_FAMILY(b, PREFIX "ticks_failed_total", "counter", "Ticks sent "
-	    "that got no good answer, by reason");
-	fire_family(m, b, PREFIX "ticks_failed_total", FC_FAILED);
-	EXPO_FAMILY(b, PREFIX "ticks_in_flight", "gauge", "Ticks sent and not "
-	    "answered yet");
-	fire_family(m, b, PREFIX "ticks_in_flight", FC_IN_FLIGHT);
-	EXPO_FAMILY(b, PREFIX "ticks_queued", "gauge", "Fires waiting for the "
-	    "last of their schedule to end (overlap: queue)");
-	fire_family(m, b, PREFIX "ticks_queued", FC_QUEUED);
+	for (i = 0; i < (int)(sizeof fires / sizeof fires[0]); i++) {
+		expo_family(b, fires[i].name, fires[i].type, fires[i].help);
+		fire_family(m, b, fires[i].name, fires[i].what);
+	}
 	EXPO_FAMILY(b, PREFIX "tick_duration_seconds", "histogram", "From a tick "
 	    "sent to its reply");
 	expo_histogram(b, &m->scratch, PREFIX "tick_duration_seconds",
