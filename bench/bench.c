@@ -3,8 +3,9 @@
  *
  *   bench -r RR -e ECHO -a APP.PHP -s STRIPPED_RR -t DIR [-q] [part...]
  *
- * Parts: floor exec ticks rpc metrics footprint start (default: all, in
- * that order; exec's ratios need floor in the same run).  Scratch files
+ * Parts: floor exec ticks rpc metrics footprint start schedules
+ * (default: all, in that order; exec's ratios need floor in the same
+ * run).  Scratch files
  * (configs, rr's logs) go to a fresh directory in DIR, removed at the end.
  * -q shortens every run, for trying the harness; its figures are not the
  * ones to quote.
@@ -137,6 +138,16 @@ static const struct target targets[] = {
 	    "start.c.floor", 1, 1, false },
 	{ "start to first tick, C worker, 2 workers", "start.c.w2",
 	    "start.c.floor", 1, 1, false },
+	{ "CPU per fire, 10,000 schedules / 1", "schedules.many.cpu",
+	    "schedules.one.cpu", 1.2, 0, false },
+	/* one timer wake-up a second, and the replies of the two fires
+	 * the two workers take */
+	{ "wake-ups a second, 10,000 schedules", "schedules.many.wakeups",
+	    NULL, 0, 3, false },
+	{ "memory per schedule", "schedules.memory_per_schedule", NULL, 0,
+	    1024, false },
+	{ "next fire, the slowest expression", "schedules.next_fire", NULL,
+	    0, 2, false },
 	{ "VmHWM, 2 workers", "footprint.w2.vmhwm", NULL, 0, 2048, false },
 	{ "RssAnon, 2 workers", "footprint.w2.rssanon", NULL, 0, 512, false },
 	{ "RssAnon growth over 10^6 execs", "footprint.growth_1e6", NULL, 0, 0,
@@ -285,7 +296,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: bench -r RR -e ECHO -a APP.PHP -s STRIPPED "
 	    "-t DIR [-q]\n             "
-	    "[floor|exec|ticks|rpc|metrics|footprint|start]...\n");
+	    "[floor|exec|ticks|rpc|metrics|footprint|start|schedules]...\n");
 	exit(2);
 }
 
@@ -307,6 +318,7 @@ static const struct part {
 	{ "metrics", metrics_part },
 	{ "footprint", footprint_part },
 	{ "start", start_part },
+	{ "schedules", schedules_part },
 };
 #define NPARTS	NELEM(parts)
 

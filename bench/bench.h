@@ -130,6 +130,11 @@ struct rr_proc {
 int	 rr_start(struct bench *, struct rr_proc *, const char *name,
 	    const char *command, const char *interval, unsigned workers,
 	    const char *logs, const char *extra, bool pipe_log);
+char	*slurp(const char *path);	/* a whole file; NULL: none */
+/* rr_start() on a name.yaml of the caller's, written already */
+int	 rr_start_file(struct bench *, struct rr_proc *, const char *name,
+	    bool pipe_log);
+int	 rr_all_ready(struct rr_proc *, unsigned workers);	/* or stopped */
 int	 rr_ready(struct bench *, struct rr_proc *, const char *name,
 	    const char *command, const char *interval, unsigned workers,
 	    const char *extra);		/* every worker ready */
@@ -171,5 +176,6 @@ void	 rpc_part(struct bench *);
 void	 metrics_part(struct bench *);
 void	 footprint_part(struct bench *);
 void	 start_part(struct bench *);
+void	 schedules_part(struct bench *);
 
 #endif

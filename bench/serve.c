@@ -30,7 +30,7 @@
 #define START_COLS	6	/* start_part's columns */
 
 /* The whole log file, NUL-terminated; the caller frees it. */
-static char *
+char *
 slurp(const char *path)
 {
 	char *s = NULL;
@@ -57,9 +57,27 @@ rr_start(struct bench *b, struct rr_proc *r, const char *name,
     const char *logs, const char *extra, bool pipe_log)
 {
 	char cfg[PATH_MAX], file[PATH_MAX];
+
+	snprintf(file, sizeof file, "%s.yaml", name);
+	tmp_path(b, file, cfg);
+	if (write_file(cfg, "version: '3'\nserver:\n  command: %s\n"
+	    "ticker:\n  interval: %s\n  pool:\n    num_workers: %u\n"
+	    "logs:\n%s%s", command, interval, workers, logs,
+	    extra == NULL ? "" : extra) == -1) {
+		printf("  %s: %s: %s\n", name, cfg, strerror(errno));
+		return -1;
+	}
+	return rr_start_file(b, r, name, pipe_log);
+}
+
+int
+rr_start_file(struct bench *b, struct rr_proc *r, const char *name,
+    bool pipe_log)
+{
+	char cfg[PATH_MAX], file[PATH_MAX];
 	int lp[2] = { -1, -1 }, err_fd;
 	char *argv[] = { b->rr, "serve", "-c", cfg, "-s", NULL };
-	const char *what = cfg;
+	const char *what = "rr's stderr";
 
 	memset(r, 0, sizeof *r);
 	r->log_fd = -1;
@@ -67,12 +85,6 @@ rr_start(struct bench *b, struct rr_proc *r, const char *name,
 	tmp_path(b, file, cfg);
 	snprintf(file, sizeof file, "%s.log", name);
 	tmp_path(b, file, r->log);
-	if (write_file(cfg, "version: '3'\nserver:\n  command: %s\n"
-	    "ticker:\n  interval: %s\n  pool:\n    num_workers: %u\n"
-	    "logs:\n%s%s", command, interval, workers, logs,
-	    extra == NULL ? "" : extra) == -1)
-		goto fail;
-	what = "rr's stderr";
 	if (pipe_log) {
 		if (pipe2(lp, O_CLOEXEC) == -1)
 			goto fail;
@@ -674,11 +686,18 @@ rr_ready(struct bench *b, struct rr_proc *r, const char *name,
     const char *cmd, const char *interval, unsigned workers,
     const char *extra)
 {
-	int64_t timeout = workers > 2 ? 30 * SEC : 10 * SEC;
-
 	if (rr_start(b, r, name, cmd, interval, workers, "  level: info\n",
 	    extra, false) == -1)
 		return -1;
+	return rr_all_ready(r, workers);
+}
+
+/* All of rr's workers ready, or -1 having said why and stopped it. */
+int
+rr_all_ready(struct rr_proc *r, unsigned workers)
+{
+	int64_t timeout = workers > 2 ? 30 * SEC : 10 * SEC;
+
 	if (wait_log(r, "worker ready", workers, timeout) == 0)
 		return 0;
 	printf("  rr's %u workers were not ready in %lld s\n", workers,
