@@ -5,8 +5,8 @@
  *
  * Parts: floor exec ticks rpc metrics footprint start schedules
  * (default: all, in that order; exec's ratios need floor in the same
- * run).  Scratch files
- * (configs, rr's logs) go to a fresh directory in DIR, removed at the end.
+ * run).  Scratch files (configs, rr's logs) go to a fresh directory in
+ * DIR, removed at the end.
  * -q shortens every run, for trying the harness; its figures are not the
  * ones to quote.
  */
