@@ -199,10 +199,22 @@ arm(struct schedules *sc)
 int
 schedules_start(struct schedules *sc)
 {
+	return schedules_clock_set(sc, real_ns());
+}
+
+int
+schedules_clock_set(struct schedules *sc, int64_t now)
+{
 	if (sc->n == 0)
 		return 0;
-	rebuild(sc, real_ns());
+	rebuild(sc, now);
 	return arm(sc);
+}
+
+int64_t
+schedules_next(const struct schedules *sc)
+{
+	return sc->nheap > 0 ? sc->s[sc->heap[0]].next_ns : INT64_MAX;
 }
 
 /* --- fires -------------------------------------------------------------- */
@@ -341,8 +353,7 @@ schedules_on_timer(struct schedules *sc, int64_t mono)
 		sc->clock_sets++;
 		log_info("ticker", "wall clock set: next fires computed again",
 		    LF_INT("times", sc->clock_sets));
-		rebuild(sc, real_ns());
-		arm(sc);
+		schedules_clock_set(sc, real_ns());
 		return;
 	}
 	now = real_ns();

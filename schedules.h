@@ -84,6 +84,13 @@ int	schedules_init(struct schedules *, const struct ticker_config *tc,
 /* Compute every next fire from the wall clock and arm the timer. */
 int	schedules_start(struct schedules *);
 
+/* Every next fire again from now (unix ns): when the wall clock was
+ * set, and at start; the timer follows.  Tests pass their own now. */
+int	schedules_clock_set(struct schedules *, int64_t now);
+
+/* The earliest next fire, unix ns; INT64_MAX for none. */
+int64_t	schedules_next(const struct schedules *);
+
 /* The timerfd fired, or the clock was set. */
 void	schedules_on_timer(struct schedules *, int64_t mono_now);
 
