@@ -82,7 +82,7 @@ put_worker(struct services *s, size_t i, int64_t mono, int64_t real,
 	const char *name;
 	int st = pool_rr_status(w, &name);
 	int64_t age = mono - w->spawned_at;
-	uint64_t cpu = 0;
+	uint64_t cpu = 0, sched = w->tag >> SCHED_TAG_SHIFT;
 	char *p;
 
 	if (r->pid != w->pid || r->spawned_at != w->spawned_at) {
@@ -113,12 +113,23 @@ put_worker(struct services *s, size_t i, int64_t mono, int64_t real,
 		r->head = (uint16_t)(p - r->text);
 		p = BUF_LIT(p, ",\"statusStr\":\"");
 		memcpy(p, name, strlen(name));
-		p = BUF_LIT(p + strlen(name), "\"}");
+		p = BUF_LIT(p + strlen(name), "\"");
 		r->len = (uint16_t)(p - r->text);
 	}
 	buf_put(o, r->text, r->head);
 	buf_put(o, s->command.data, s->command.len);
 	buf_put(o, r->text + r->head, r->len - r->head);
+	/* rr's own: which schedule a working worker runs ("": the unnamed
+	 * ticker); clients that map the known keys ignore it */
+	if (w->state == W_WORKING) {
+		buf_puts(o, ",\"schedule\":");
+		if (sched == 0 || sched > s->ticker->schedules.n)
+			buf_puts(o, "\"\"");
+		else
+			buf_put(o, s->ticker->schedules.s[sched - 1].json_name,
+			    s->ticker->schedules.s[sched - 1].json_len);
+	}
+	buf_put(o, "}", 1);
 }
 
 static int

@@ -18,8 +18,8 @@
 
 typedef void reset_fn(void *arg, const char *via);
 
-/* informer.Workers' text of one worker, but for its command: head, the
- * command, then the rest. */
+/* informer.Workers' text of one worker, but for its command and what
+ * it runs: head, the command, then the rest. */
 struct worker_row {
 	pid_t		 pid;
 	int		 status;

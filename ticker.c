@@ -325,13 +325,15 @@ void
 ticker_log_counters(const struct ticker *t)
 {
 	struct ticker_counter c[TICKER_COUNTERS_MAX];
-	struct log_field f[TICKER_COUNTERS_MAX];
+	struct log_field f[TICKER_COUNTERS_MAX + 1];
 	size_t i, n = ticker_counters(t, c);
 
+	/* the unnamed ticker's, as the schedules' lines name theirs */
+	f[0] = LF_STR("schedule", "");
 	for (i = 0; i < n; i++)
-		f[i] = LF_INT(c[i].name, c[i].value);
+		f[i + 1] = LF_INT(c[i].name, c[i].value);
 	if (LOG_LEVEL_INFO >= log_min_level && log_mode_ != LOGS_OFF)
 		log_emit(LOG_LEVEL_INFO, "rr", "counters", strlen("counters"),
-		    f, n);
+		    f, n + 1);
 	schedules_log_counters(&t->schedules);
 }
