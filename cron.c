@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "cron.h"
+#include "parse.h"
 
 #define DAY		86400
-#define SEC_NS		1000000000LL
 #define SHOW(n)		((n) > 40 ? 40 : (int)(n))	/* text in errors */
 
 enum { F_SEC, F_MIN, F_HOUR, F_DOM, F_MON, F_DOW, F_N };
@@ -44,16 +44,6 @@ static const struct descriptor {
 	{ "@daily", "0 0 0 * * *" },
 	{ "@midnight", "0 0 0 * * *" },
 	{ "@hourly", "0 0 * * * *" },
-};
-
-/* Go's duration units; "ms" before "m" so that the longer one wins. */
-static const struct unit {
-	const char	*name;
-	int64_t		 ns;
-} units[] = {
-	{ "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 },
-	{ "\xce\xbcs", 1000 }, { "ms", 1000000 }, { "s", SEC_NS },
-	{ "m", 60 * SEC_NS }, { "h", 3600 * SEC_NS },
 };
 
 /* The state of one parse: the masks so far and the field being read. */
@@ -292,68 +282,36 @@ same_word(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-/*
- * A Go duration ("1h30m", "1.5h", "90s") into whole seconds.  Fractions
- * are summed digit by digit at the unit's scale, so only parts of a
- * nanosecond are lost, and every step is checked for overflow.
- */
+/* @every's Go duration ("1h30m", "1.5h", "90s"), read as every other
+ * duration of the config is, into whole seconds. */
 static int
 every(struct cron *c, const char *s, size_t len, char *err, size_t errlen)
 {
-	const char	*p = s, *e = s + len, *frac, *frac_end;
-	int64_t		 total = 0, whole, part, place, v;
-	size_t		 i, ul = 0;
-	int		 digits;
+	char		 text[64], why[CRON_ERR_MAX];
+	duration_ns	 d;
 
 	if (len == 0) {
 		snprintf(err, errlen, "@every needs a duration, such as 1h30m");
 		return -1;
 	}
-	while (p < e) {
-		whole = part = 0;
-		for (digits = 0; p < e && is_digit(*p); p++, digits++) {
-			if (whole > (INT64_MAX - 9) / 10)
-				goto range;
-			whole = whole * 10 + (*p - '0');
-		}
-		frac = frac_end = p;
-		if (p < e && *p == '.') {
-			for (frac = ++p; p < e && is_digit(*p); p++)
-				digits++;
-			frac_end = p;
-		}
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-			ul = strlen(units[i].name);
-			if ((size_t)(e - p) >= ul &&
-			    memcmp(p, units[i].name, ul) == 0)
-				break;
-		}
-		if (digits == 0 || i == sizeof(units) / sizeof(units[0]))
-			goto bad;
-		p += ul;
-		if (whole > INT64_MAX / units[i].ns)
-			goto range;
-		v = whole * units[i].ns;
-		for (place = units[i].ns; frac < frac_end; frac++)
-			part += (*frac - '0') * (place /= 10);
-		if (v > INT64_MAX - part || total > INT64_MAX - (v + part))
-			goto range;
-		total += v + part;
-	}
-	if (total % SEC_NS != 0 || total < SEC_NS) {
-		snprintf(err, errlen, "@every: \"%.*s\" is not a whole number "
-		    "of seconds of at least 1s", SHOW(len), s);
+	if (len >= sizeof(text)) {
+		snprintf(err, errlen, "@every: \"%.*s\" is too long", SHOW(len),
+		    s);
 		return -1;
 	}
-	c->every = total / SEC_NS;
+	memcpy(text, s, len);
+	text[len] = '\0';
+	if (config_parse_duration(text, &d, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "@every: %s", why);
+		return -1;
+	}
+	if (d % SEC_NS != 0 || d < SEC_NS) {
+		snprintf(err, errlen, "@every: \"%s\" is not a whole number "
+		    "of seconds of at least 1s", text);
+		return -1;
+	}
+	c->every = d / SEC_NS;
 	return 0;
-bad:
-	snprintf(err, errlen, "@every: \"%.*s\" is not a duration (such as "
-	    "90s or 1h30m)", SHOW(len), s);
-	return -1;
-range:
-	snprintf(err, errlen, "@every: \"%.*s\" is too long", SHOW(len), s);
-	return -1;
 }
 
 /* @every DURATION, or a name for an expression. */

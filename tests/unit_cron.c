@@ -414,17 +414,18 @@ static const struct {
 	    "1s" },
 	{ "@every 0s",
 	    "@every: \"0s\" is not a whole number of seconds of at least 1s" },
-	{ "@every 5x", "@every: \"5x\" is not a duration (such as 90s or "
-	    "1h30m)" },
-	{ "@every 5", "@every: \"5\" is not a duration (such as 90s or "
-	    "1h30m)" },
-	{ "@every -5s", "@every: \"-5s\" is not a duration (such as 90s or "
-	    "1h30m)" },
-	{ "@every 1h 30m", "@every: \"1h 30m\" is not a duration (such as "
-	    "90s or 1h30m)" },
-	{ "@every 99999999999999999999h",
-	    "@every: \"99999999999999999999h\" is too long" },
-	{ "@every 2562048h", "@every: \"2562048h\" is too long" },
+	/* the config's own duration messages */
+	{ "@every 5x", "@every: \"5x\" is not a duration (examples: 500ms, "
+	    "1s, 1m)" },
+	{ "@every 5", "@every: 5 has no unit (did you mean 5s?)" },
+	{ "@every -5s", "@every: \"-5s\" is not a whole number of seconds of "
+	    "at least 1s" },
+	{ "@every 1h 30m", "@every: \"1h 30m\" is not a duration (examples: "
+	    "500ms, 1s, 1m)" },
+	{ "@every 99999999999999999999h", "@every: \"99999999999999999999h\" "
+	    "is too large for a duration (at most 2562047h)" },
+	{ "@every 2562048h", "@every: \"2562048h\" is too large for a "
+	    "duration (at most 2562047h)" },
 };
 
 static void
