@@ -15,9 +15,9 @@ print(r.status, r.read().decode())
 PY
 }
 
-status_config() {	# tworker options, workers
+status_config() {	# tworker options, workers [interval]
 	STATUS=127.0.0.1:$(free_port)
-	basic_config "$TW echo $1" 200ms "$2"
+	basic_config "$TW echo $1" "${3:-200ms}" "$2"
 	printf 'status:\n  address: %s\n  check_timeout: 2s\n' "$STATUS" \
 	    >>"$D/rr.yaml"
 }
@@ -25,10 +25,12 @@ status_config() {	# tworker options, workers
 ok_body='[{"plugin_name":"ticker","error_message":"","status_code":200}]'
 busy_body='[{"plugin_name":"ticker","error_message":"internal server error, see logs","status_code":503}]'
 
+# The one worker idle throughout: tick 0 done, the next an hour away (a
+# tick in flight makes /ready 503, as t_busy wants).
 t_codes() {
-	status_config "-r $D/rec" 1
+	status_config "-r $D/rec" 1 1h
 	start_rr || return
-	wait_log "$(msg pool 'worker ready')" || { fail "no worker"; return; }
+	wait_log "$(msg ticker 'tick done')" || { fail "no tick done"; return; }
 	check "/health: $(get /health)" [ "$(get /health)" = "200 $ok_body" ]
 	check "/ready: $(get /ready)" [ "$(get /ready)" = "200 $ok_body" ]
 	check "/ready?plugin=ticker: $(get '/ready?plugin=ticker')" \
