@@ -56,10 +56,11 @@ struct key {
 			.size = sizeof(((struct config *)0)->m)
 #define SETS(m)		.has_set = true, .set = offsetof(struct config, m)
 /* A key of an entry of a named map */
-#define ENTRY(type, m)	.off = offsetof(type, m), .size = sizeof(((type *)0)->m)
+#define ENTRY(type, m)	.off = offsetof(type, m), \
+			.size = sizeof(((type *)0)->m)
 #define NAMED(m, type, keys) .kind = K_NAMED, \
-			.off = offsetof(struct config, m), .size = sizeof(type), \
-			.sub = keys
+			.off = offsetof(struct config, m), \
+			.size = sizeof(type), .sub = keys
 
 /*
  * Check and store every entry of map against keys (NULL-named at the

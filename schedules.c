@@ -66,8 +66,8 @@ zone_of(struct schedules *sc, const char *name, char *err, size_t errlen)
 }
 
 int
-schedules_init(struct schedules *sc, const struct ticker_config *tc, struct pool *p,
-    int epfd, char *err, size_t errlen)
+schedules_init(struct schedules *sc, const struct ticker_config *tc,
+    struct pool *p, int epfd, char *err, size_t errlen)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = sc };
 	const struct schedule_config *c;

@@ -53,7 +53,8 @@ struct schedule {
 	uint64_t	 scheduled, delivered, in_flight;
 	uint64_t	 skipped[SKIP_NREASONS];
 	uint64_t	 failed[EXEC_NOUTCOMES];
-	uint64_t	 told_round;	/* sched's told_round + 1: in the next line */
+	uint64_t	 told_round;	/* schedules' told_round + 1: in the
+					 * next skip line already */
 };
 
 struct schedules {
