@@ -72,11 +72,20 @@ soak: build-tests
 	RR=$(RR) O=$(O) tests/soak/run
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c, seeded from tests/fuzz/seed_NAME/
-# (the Goridge vectors and the configs the tests use).
-build-fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(addsuffix .c,$(LIB)) $(HDRS)
+# (the Goridge vectors and the configs the tests use).  rr's files are
+# compiled once for all of them, instrumented for coverage.
+FUZZFLAGS = -I. -std=c11 -g -O1 -fsanitize=address,undefined
+FUZZOBJ	 = $(LIB:%=build-fuzz/lib/%.o)
+.SECONDARY: $(FUZZOBJ)
+
+build-fuzz/lib/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS) -I. -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ $< $(addsuffix .c,$(LIB)) $(LDLIBS)
+	clang $(CPPFLAGS) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZOBJ)
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) $(FUZZFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZOBJ) \
+	    $(LDLIBS)
 
 fuzz: $(FUZZERS:%=build-fuzz/%)
 	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZERS)
