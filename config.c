@@ -101,6 +101,25 @@ _Static_assert(offsetof(struct schedule_config, name) == 0,
     "an entry's name comes first");
 _Static_assert(sizeof(enum overlap) == sizeof(int), "enum size");
 
+static const char *const unavailables[] = { "skip", "run", NULL };
+_Static_assert(sizeof(enum on_unavailable) == sizeof(int), "enum size");
+
+/* ticker.cluster: rr's own; timeout bounds a claim, so a fire waits at
+ * most that long for its answer */
+static const struct key cluster_keys[] = {
+	{ "redis", K_STRING, FIELD(ticker.cluster.redis) },
+	{ "username", K_STRING, FIELD(ticker.cluster.username) },
+	{ "password", K_STRING, FIELD(ticker.cluster.password) },
+	{ "db", K_NUMBER, FIELD(ticker.cluster.db), .max = 65535 },
+	{ "prefix", K_STRING, FIELD(ticker.cluster.prefix),
+	    .defstr = "rr:ticker:" },
+	{ "on_unavailable", K_ENUM, FIELD(ticker.cluster.on_unavailable),
+	    .names = unavailables },
+	{ "timeout", K_DURATION, FIELD(ticker.cluster.timeout),
+	    .def = 500 * MS_NS, .min = MS_NS },
+	{ .name = NULL }
+};
+
 static const struct key ticker_keys[] = {
 	/* below a millisecond the timer fires faster than any worker
 	 * answers: the pool only skips, at full CPU */
@@ -109,6 +128,8 @@ static const struct key ticker_keys[] = {
 	{ "pool", K_SECTION, .sub = pool_keys },
 	{ "schedules", NAMED(ticker.schedules, struct schedule_config,
 	    schedule_keys) },
+	{ "cluster", K_SECTION, .sub = cluster_keys,
+	    SETS(ticker.cluster.set) },
 	{ .name = NULL }
 };
 
@@ -199,7 +220,8 @@ _Static_assert(NKEYS(on_init_keys) <= MAX_KEYS && NKEYS(server_keys) <=
     MAX_KEYS && NKEYS(supervisor_keys) <= MAX_KEYS && NKEYS(pool_keys) <=
     MAX_KEYS && NKEYS(ticker_keys) <= MAX_KEYS && NKEYS(logs_keys) <=
     MAX_KEYS && NKEYS(endure_keys) <= MAX_KEYS && NKEYS(rpc_keys) <=
-    MAX_KEYS && NKEYS(top_keys) <= MAX_KEYS, "a key table outgrew keys_walk()");
+    MAX_KEYS && NKEYS(cluster_keys) <= MAX_KEYS && NKEYS(top_keys) <=
+    MAX_KEYS, "a key table outgrew keys_walk()");
 
 /* An error about field, at the place config_where() knows, else at the
  * main file; always -1. */
@@ -309,6 +331,10 @@ finish(struct loader *l)
 		return tree_nomem(t);
 	if (cfg->metrics.max_connections == 0)
 		cfg->metrics.max_connections = 64;
+	if (cfg->ticker.cluster.set && cfg->ticker.cluster.redis == NULL)
+		return tree_fail(t, NULL, false, "ticker.cluster.redis",
+		    "required when cluster is set (for example "
+		    "tcp://127.0.0.1:6379)");
 	if (config_where(cfg, &cfg->logs.encoding) == NULL)
 		cfg->logs.encoding = cfg->logs.mode == LOGS_PRODUCTION ?
 		    LOGS_JSON : LOGS_CONSOLE;

@@ -97,12 +97,28 @@ struct schedule_config {
 	enum overlap	  overlap;	/* skip */
 };
 
+/* What a named schedule does when the fleet's coordinator cannot say */
+enum on_unavailable { UNAVAILABLE_SKIP, UNAVAILABLE_RUN };
+
+/* ticker.cluster: fleet claims for the named schedules, through Redis */
+struct cluster_config {
+	bool		  set;		/* the section exists */
+	char		 *redis;	/* tcp://host:port or unix:///path */
+	char		 *username;	/* NULL: none */
+	char		 *password;
+	unsigned	  db;		/* 0 */
+	char		 *prefix;	/* "rr:ticker:" */
+	enum on_unavailable on_unavailable;	/* skip */
+	duration_ns	  timeout;	/* 500ms: no reply, no claim */
+};
+
 struct ticker_config {
 	duration_ns	  interval;	/* 1s, also when 0 */
 	bool		  unnamed;	/* the interval ticker runs: interval
 					 * was given, or there is no schedule */
 	struct pool_config pool;
 	struct config_list schedules;	/* of struct schedule_config */
+	struct cluster_config cluster;
 };
 
 enum log_mode { LOGS_DEVELOPMENT, LOGS_PRODUCTION, LOGS_RAW, LOGS_OFF };

@@ -484,6 +484,15 @@ static const struct bad bads[] = {
 	{ "override with an empty part",
 	    MIN, "ticker..interval=1s",
 	    "-o ticker..interval=1s: expected key.path=value" },
+	{ "cluster without redis",
+	    MIN "ticker:\n  cluster:\n    prefix: x\n", NULL,
+	    "rr.yaml: ticker.cluster.redis: required when cluster is set "
+	    "(for example tcp://127.0.0.1:6379)" },
+	{ "cluster on_unavailable",
+	    MIN "ticker:\n  cluster:\n    redis: tcp://h:1\n"
+	    "    on_unavailable: wait\n", NULL,
+	    "rr.yaml:7:21: ticker.cluster.on_unavailable: \"wait\" is not a "
+	    "valid value (expected one of skip, run)" },
 	{ "collect not a map",
 	    MIN "metrics:\n  collect: [a]\n", NULL,
 	    "rr.yaml:5:12: metrics.collect: found a list, expected a map of "
@@ -948,6 +957,41 @@ test_named(void)
 }
 
 /* config_where(): the place of each value given, for later messages. */
+/* ticker.cluster: absent, nothing set; given, its defaults. */
+static void
+test_cluster(void)
+{
+	struct config	 c;
+	char		 err[CONFIG_ERR_MAX];
+	int		 r;
+
+	r = load(&c, MIN, NULL, 0, err);
+	CHECK("cluster: absent loads", r == 0);
+	CHECK("cluster: absent not set", !c.ticker.cluster.set &&
+	    c.ticker.cluster.redis == NULL);
+	config_free(&c);
+	r = load(&c, MIN "ticker:\n  schedules:\n    a:\n"
+	    "      cron: '* * * * * *'\n  cluster:\n"
+	    "    redis: tcp://127.0.0.1:6379\n", NULL, 0, err);
+	CHECK("cluster: loads", r == 0);
+	if (r == -1) {
+		printf("  %s\n", err);
+		return;
+	}
+	CHECK("cluster: set", c.ticker.cluster.set);
+	CHECK_STR("cluster: redis", c.ticker.cluster.redis,
+	    "tcp://127.0.0.1:6379");
+	CHECK_STR("cluster: prefix", c.ticker.cluster.prefix, "rr:ticker:");
+	CHECK("cluster: no credentials", c.ticker.cluster.username == NULL &&
+	    c.ticker.cluster.password == NULL && c.ticker.cluster.db == 0);
+	CHECK("cluster: on_unavailable skip",
+	    c.ticker.cluster.on_unavailable == UNAVAILABLE_SKIP);
+	CHECK("cluster: timeout 500ms", c.ticker.cluster.timeout ==
+	    500 * MS_NS);
+	CHECK("cluster: named only", !c.ticker.unnamed);
+	config_free(&c);
+}
+
 static void
 test_where(void)
 {
@@ -1218,6 +1262,7 @@ main(void)
 	test_merge();
 	test_where();
 	test_named();
+	test_cluster();
 	test_dotenv();
 	test_split();
 	test_print();
