@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cluster.h"
 #include "config.h"
 #include "ctl.h"
 #include "log.h"
@@ -360,6 +361,7 @@ struct server {
 	struct notify		 notify;
 	struct status		 status;
 	struct metrics		 metrics;
+	struct cluster		 cluster;	/* set: ticker.cluster */
 	char			 status_line[160];	/* for the supervisor */
 	int			 stopping;	/* signals seen: 0, 1, 2 */
 	int64_t			 looked;	/* the last epoll_wait */
@@ -480,6 +482,8 @@ next_deadline(const struct server *s)
 		at = t;
 	if ((t = http_next_deadline(&s->metrics.http)) < at)
 		at = t;
+	if ((t = cluster_next_deadline(&s->cluster)) < at)
+		at = t;
 	return at;
 }
 
@@ -545,6 +549,9 @@ serve(struct server *s)
 			else if (http_owns(&s->metrics.http, ev[i].data.ptr))
 				http_on_io(&s->metrics.http, ev[i].data.ptr,
 				    ev[i].events, now);
+			else if (cluster_owns(&s->cluster, ev[i].data.ptr))
+				cluster_on_io(&s->cluster, ev[i].data.ptr,
+				    ev[i].events, now);
 			else
 				pool_on_io(&s->pool, ev[i].data.ptr,
 				    ev[i].events, now);
@@ -565,6 +572,7 @@ serve(struct server *s)
 		rpc_on_deadline(&s->rpc, now);
 		http_on_deadline(&s->status.http, now);
 		http_on_deadline(&s->metrics.http, now);
+		cluster_on_deadline(&s->cluster, now);
 		notify_on_deadline(&s->notify, now);
 		if (s->pool.failed) {
 			log_error("rr", "on_init failed and exit_on_error is "
@@ -626,6 +634,13 @@ prepare(const struct options *o, struct config *cfg, struct server *s)
 	if (!o->check && notify_init(&s->notify, o->ready_fd, monotonic_ns(),
 	    err, sizeof err) == -1)
 		fatalx(EXIT_USAGE, "%s", err);
+	/* nothing may run twice in a fleet without saying so */
+	if (cfg->ticker.cluster.set && cfg->ticker.unnamed) {
+		where = config_where(cfg, &cfg->ticker.cluster.redis);
+		fatalx(EXIT_CONFIG, "%s: ticker.cluster: the unnamed ticker is "
+		    "not coordinated yet; use named schedules", where ? where :
+		    cfg->path);
+	}
 	if (pool_init(&s->pool, cfg, "ticker", s->epfd, ticker_done, &s->ticker,
 	    err, sizeof err) == -1)
 		fatalx(EXIT_CONFIG, "%s", err);
@@ -734,6 +749,13 @@ main(int argc, char **argv)
 	if (ticker_init(&s.ticker, &cfg.ticker, &s.pool, s.epfd, err,
 	    sizeof err) == -1)
 		fatalx(EXIT_RUNTIME, "ticker: %s", err);
+	if (cfg.ticker.cluster.set) {
+		if (cluster_init(&s.cluster, &cfg.ticker.cluster, s.epfd, err,
+		    sizeof err) == -1)
+			fatalx(EXIT_CONFIG, "ticker.cluster: %s", err);
+		schedules_cluster(&s.ticker.schedules, &s.cluster,
+		    cfg.ticker.cluster.on_unavailable);
+	}
 	if (cfg.rpc.set && (services_init(&s.services, &s.rpc, &s.pool,
 	    &s.ticker, &cfg, reset, &s) == -1 ||
 	    metrics_register(&s.metrics, &s.rpc) == -1))
@@ -762,6 +784,8 @@ main(int argc, char **argv)
 
 	code = serve(&s);
 
+	/* claims still in flight are answered now, before the counters */
+	cluster_close(&s.cluster);
 	ticker_log_counters(&s.ticker);
 	log_info("rr", "stopped", LF_INT("exit", code));
 	if (pidfd != -1) {

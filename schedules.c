@@ -23,13 +23,24 @@
 
 static const char *const skip_names[SKIP_NREASONS] = {
 	[SKIP_OVERLAP] = "overlap", [SKIP_BUSY] = "no_idle_worker",
-	[SKIP_LATE] = "late",
+	[SKIP_LATE] = "late", [SKIP_CLAIMED] = "claimed",
+	[SKIP_COORDINATOR] = "coordinator",
 };
 
 const char *
 schedules_skip_name(enum sched_skip why)
 {
 	return skip_names[why];
+}
+
+/* The loop's clock, for a claim's answer, which comes without it */
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
 }
 
 static int64_t
@@ -89,6 +100,7 @@ schedules_init(struct schedules *sc, const struct ticker_config *tc,
 		c = (const struct schedule_config *)tc->schedules.items + i;
 		s = &sc->s[i];
 		s->name = c->name;
+		s->owner = sc;
 		s->overlap = c->overlap;
 		buf_reset(&b);
 		buf_json_string(&b, c->name, strlen(c->name));
@@ -211,6 +223,14 @@ schedules_clock_set(struct schedules *sc, int64_t now)
 	return arm(sc);
 }
 
+void
+schedules_cluster(struct schedules *sc, struct cluster *c,
+    enum on_unavailable on)
+{
+	sc->cluster = c;
+	sc->on_unavailable = on;
+}
+
 int64_t
 schedules_next(const struct schedules *sc)
 {
@@ -241,13 +261,15 @@ tell_skipped(struct schedules *sc, int64_t mono, bool force)
 		    LF_INT("count", n), LF_STR("reason", sc->unlogged[
 		    SKIP_OVERLAP] ? "the last fire still runs" :
 		    sc->unlogged[SKIP_BUSY] ? "no idle worker" :
-		    "rr was late"));
+		    sc->unlogged[SKIP_COORDINATOR] ? "the fleet's coordinator "
+		    "did not answer" : "rr was late"));
 	else
 		log_warn("ticker", "fires skipped", LF_INT("schedules",
 		    sc->unlogged_schedules), LF_INT("count", n),
 		    LF_INT("overlap", sc->unlogged[SKIP_OVERLAP]),
 		    LF_INT("no_idle_worker", sc->unlogged[SKIP_BUSY]),
-		    LF_INT("late", sc->unlogged[SKIP_LATE]));
+		    LF_INT("late", sc->unlogged[SKIP_LATE]),
+		    LF_INT("coordinator", sc->unlogged[SKIP_COORDINATOR]));
 	memset(sc->unlogged, 0, sizeof sc->unlogged);
 	sc->unlogged_schedules = 0;
 	sc->told_round++;
@@ -259,6 +281,9 @@ skip(struct schedules *sc, struct schedule *s, enum sched_skip why,
     int64_t mono)
 {
 	s->skipped[why]++;
+	/* another server runs it: what a fleet is for, not news */
+	if (why == SKIP_CLAIMED)
+		return;
 	sc->unlogged[why]++;
 	/* a schedule counts once a line: its round is the line's */
 	if (s->told_round != sc->told_round + 1) {
@@ -282,18 +307,21 @@ put_number(char *p, const char *prefix, uint64_t n, const char *suffix)
 	return p + len;
 }
 
-/* Fire n of s, scheduled for due, to an idle worker: its pid, or -1. */
+/* Fire n of s, scheduled for due, to an idle worker: its pid, or -1.
+ * fence (ms) is the fleet's claim, -1 for none. */
 static pid_t
 dispatch(struct schedules *sc, struct schedule *s, uint64_t n, int64_t due,
-    int64_t mono)
+    long long last_tick, int64_t fence, int64_t mono)
 {
-	char ctx[96 + 6 * SCHEDULE_NAME_MAX], body[64 + 6 * SCHEDULE_NAME_MAX];
+	char ctx[128 + 6 * SCHEDULE_NAME_MAX], body[64 + 6 * SCHEDULE_NAME_MAX];
 	char *c, *b;
 	uint64_t tag = ((uint64_t)(s - sc->s) + 1) << SCHED_TAG_SHIFT |
 	    (n & TICK_MASK);
 
-	c = put_number(ctx, "{\"lastTick\":", (uint64_t)s->last_tick,
-	    ",\"name\":");
+	c = fence < 0 ? put_number(ctx, "{\"lastTick\":",
+	    (uint64_t)last_tick, ",\"name\":") : put_number(put_number(ctx,
+	    "{\"fence\":", (uint64_t)fence, ""), ",\"lastTick\":",
+	    (uint64_t)last_tick, ",\"name\":");
 	memcpy(c, s->json_name, s->json_len);
 	c = put_number(c + s->json_len, ",\"scheduled\":",
 	    (uint64_t)(due / MS_NS), "}");
@@ -305,24 +333,108 @@ dispatch(struct schedules *sc, struct schedule *s, uint64_t n, int64_t due,
 	    body, (uint32_t)(b - body), tag, mono);
 }
 
-/* The fire scheduled for `due` goes to an idle worker, or is skipped. */
+/* The fire scheduled for `due` goes to an idle worker as fire n, or is
+ * skipped; s->n counts the fires this server sent. */
 static void
-send_fire(struct schedules *sc, struct schedule *s, int64_t due, int64_t mono)
+send_fire(struct schedules *sc, struct schedule *s, int64_t due, uint64_t n,
+    long long last_tick, int64_t fence, int64_t mono)
 {
 	pid_t pid;
 
-	if ((pid = dispatch(sc, s, s->n, due, mono)) == -1) {
+	if ((pid = dispatch(sc, s, n, due, last_tick, fence, mono)) == -1) {
 		skip(sc, s, SKIP_BUSY, mono);
 		return;
 	}
 	s->running++;
 	s->in_flight++;
 	s->sent_for = due;
+	s->sent_fence = fence;
+	s->sent_last = last_tick;
 	log_debug("ticker", "fire", LF_STR("schedule", s->name),
-	    LF_INT("tick", s->n), LF_INT("pid", pid),
+	    LF_INT("tick", n), LF_INT("pid", pid),
 	    LF_INT("late_us", (real_ns() - due) / 1000));
 	s->n++;
 	tell_skipped(sc, mono, false);
+}
+
+static void
+send_local(struct schedules *sc, struct schedule *s, int64_t due,
+    int64_t mono)
+{
+	send_fire(sc, s, due, s->n, s->last_tick, -1, mono);
+}
+
+/* Fires run with no answer from the fleet: told once a second at most,
+ * as skips are. */
+static void
+tell_uncoordinated(struct schedules *sc, const struct schedule *s,
+    int64_t mono)
+{
+	sc->uncoordinated_unlogged++;
+	if (sc->uncoordinated_told != 0 && mono - sc->uncoordinated_told <
+	    SEC_NS)
+		return;
+	log_warn("ticker", "fire run without the fleet's coordinator",
+	    LF_STR("schedule", s->name),
+	    LF_INT("count", sc->uncoordinated_unlogged));
+	sc->uncoordinated_unlogged = 0;
+	sc->uncoordinated_told = mono;
+}
+
+/* The fleet's answer to the claim of s's fire at s->claim_for. */
+static void
+claimed(void *arg, enum claim_result r, uint64_t n, long long last_tick)
+{
+	struct schedule *s = arg;
+	struct schedules *sc = s->owner;
+	int64_t mono = mono_ns(), due = s->claim_for;
+
+	s->claiming = 0;
+	switch (r) {
+	case CLAIM_WON:
+		send_fire(sc, s, due, n, last_tick, due / MS_NS, mono);
+		break;
+	case CLAIM_LOST:
+		skip(sc, s, SKIP_CLAIMED, mono);
+		break;
+	case CLAIM_UNAVAILABLE:
+		if (sc->on_unavailable == UNAVAILABLE_SKIP || sc->stopped) {
+			skip(sc, s, SKIP_COORDINATOR, mono);
+			break;
+		}
+		s->uncoordinated++;
+		tell_uncoordinated(sc, s, mono);
+		send_local(sc, s, due, mono);
+		break;
+	}
+}
+
+/*
+ * The fire goes, through the fleet's claim when there is one.  A fire
+ * no worker could take is not claimed: it goes to a server that can run
+ * it.  While a claim is in flight the next fire is skipped, so that a
+ * stalled coordinator costs one claim per schedule, never a queue.
+ */
+static void
+go(struct schedules *sc, struct schedule *s, int64_t due, int64_t mono)
+{
+	if (sc->cluster == NULL) {
+		send_local(sc, s, due, mono);
+		return;
+	}
+	if (!pool_can_exec(sc->pool)) {
+		skip(sc, s, SKIP_BUSY, mono);
+		return;
+	}
+	if (s->claiming) {
+		skip(sc, s, SKIP_COORDINATOR, mono);
+		return;
+	}
+	s->claiming = 1;
+	s->claim_for = due;
+	if (cluster_claim(sc->cluster, s->name, due / MS_NS, claimed, s) ==
+	    -1)
+		claimed(s, CLAIM_UNAVAILABLE, 0, 0);
 }
 
 static void
@@ -335,7 +447,7 @@ fire(struct schedules *sc, struct schedule *s, int64_t due, int64_t mono)
 	} else if (s->running > 0 && s->overlap != OVERLAP_ALLOW)
 		skip(sc, s, SKIP_OVERLAP, mono);
 	else
-		send_fire(sc, s, due, mono);
+		go(sc, s, due, mono);
 }
 
 void
@@ -384,12 +496,14 @@ schedules_done(struct schedules *sc, const struct exec_result *r)
 	s = &sc->s[i];
 	/* RoadRunner runs a payload again whose worker asked to go */
 	if (r->outcome == EXEC_REPLACED && !sc->stopped &&
-	    dispatch(sc, s, r->tag & TICK_MASK, s->sent_for, r->finished) !=
-	    -1)
+	    dispatch(sc, s, r->tag & TICK_MASK, s->sent_for, s->sent_last,
+	    s->sent_fence, r->finished) != -1)
 		return;
 	s->in_flight--;
 	s->running--;
 	s->last_tick = (long long)time(NULL);
+	if (sc->cluster != NULL)
+		cluster_done(sc->cluster, s->name, s->last_tick);
 	if (r->outcome == EXEC_OK) {
 		s->delivered++;
 		log_debug("ticker", "fire done", LF_STR("schedule", s->name),
@@ -405,7 +519,7 @@ schedules_done(struct schedules *sc, const struct exec_result *r)
 	}
 	if (s->queued && s->running == 0 && !sc->stopped) {
 		s->queued = false;
-		send_fire(sc, s, s->queued_for, r->finished);
+		go(sc, s, s->queued_for, r->finished);
 	}
 }
 
@@ -466,8 +580,13 @@ schedules_log_counters(const struct schedules *sc)
 		    LF_INT("skipped", skipped), LF_INT("failed", failed),
 		    LF_INT("in_flight", s->in_flight),
 		    LF_INT("queued", s->queued),
+		    LF_INT("claiming", s->claiming),
 		    LF_INT("skipped_overlap", s->skipped[SKIP_OVERLAP]),
 		    LF_INT("skipped_busy", s->skipped[SKIP_BUSY]),
-		    LF_INT("skipped_late", s->skipped[SKIP_LATE]));
+		    LF_INT("skipped_late", s->skipped[SKIP_LATE]),
+		    LF_INT("skipped_claimed", s->skipped[SKIP_CLAIMED]),
+		    LF_INT("skipped_coordinator",
+		    s->skipped[SKIP_COORDINATOR]),
+		    LF_INT("uncoordinated", s->uncoordinated));
 	}
 }

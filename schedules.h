@@ -13,8 +13,15 @@
  * queue (one waits and goes when the previous ends; a second is
  * skipped).  A fire that finds no idle worker is skipped.
  *
+ * With ticker.cluster (cluster.h), a fire that finds an idle worker is
+ * claimed first, one claim in flight per schedule: won, it runs with
+ * the fleet's N and lastTick, and "fence" (the scheduled ms) in its
+ * context; lost, it is skipped (claimed); unavailable, skipped
+ * (coordinator) or run with the local N, as on_unavailable says.
+ *
  * Accounting per schedule, exact at any moment:
- *	scheduled = delivered + skipped + failed + in_flight + queued
+ *	scheduled = delivered + skipped + failed + in_flight + queued +
+ *	    claiming
  */
 #ifndef RR_SCHEDULES_H
 #define RR_SCHEDULES_H
@@ -22,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cluster.h"
 #include "config.h"
 #include "cron.h"
 #include "pool.h"
@@ -31,7 +39,11 @@
  * so the unnamed ticker's (N alone) stay below. */
 #define SCHED_TAG_SHIFT	40
 
-enum sched_skip { SKIP_OVERLAP, SKIP_BUSY, SKIP_LATE, SKIP_NREASONS };
+/* CLAIMED is the fleet's normal case, counted and never logged */
+enum sched_skip {
+	SKIP_OVERLAP, SKIP_BUSY, SKIP_LATE, SKIP_CLAIMED, SKIP_COORDINATOR,
+	SKIP_NREASONS
+};
 
 struct schedule {
 	const char	*name;		/* the config's */
@@ -49,8 +61,14 @@ struct schedule {
 	unsigned	 running;
 	bool		 queued;
 	int64_t		 queued_for;
+	struct schedules *owner;
+	int64_t		 claim_for;	/* scheduled time of the claim */
+	int64_t		 sent_fence;	/* ms, -1: no fence (not claimed) */
+	long long	 sent_last;	/* lastTick of the one sent */
 
 	uint64_t	 scheduled, delivered, in_flight;
+	uint64_t	 claiming;	/* 0 or 1: a claim in flight */
+	uint64_t	 uncoordinated;	/* run with no answer from the fleet */
 	uint64_t	 skipped[SKIP_NREASONS];
 	uint64_t	 failed[EXEC_NOUTCOMES];
 	uint64_t	 told_round;	/* schedules' told_round + 1: in the
@@ -68,6 +86,10 @@ struct schedules {
 	size_t		 nzones;
 	uint64_t	 clock_sets;	/* times the wall clock was set */
 	bool		 stopped;
+	struct cluster	*cluster;	/* NULL: no fleet */
+	enum on_unavailable on_unavailable;
+	uint64_t	 uncoordinated_unlogged;
+	int64_t		 uncoordinated_told;
 
 	/* skips not logged yet, of how many schedules, the first of them */
 	uint64_t	 unlogged[SKIP_NREASONS];
@@ -81,6 +103,10 @@ struct schedules {
  * timerfd on epfd with data.ptr = sc.  err says what failed. */
 int	schedules_init(struct schedules *, const struct ticker_config *tc,
 	    struct pool *, int epfd, char *err, size_t errlen);
+
+/* Claim every named fire through c first (see above). */
+void	schedules_cluster(struct schedules *, struct cluster *c,
+	    enum on_unavailable);
 
 /* Compute every next fire from the wall clock and arm the timer. */
 int	schedules_start(struct schedules *);

@@ -234,6 +234,8 @@ ticker_stats(void *ctx, const char *arg, size_t len, struct buf *out)
 			buf_puts(out, "\":");
 			buf_put_u64(out, f.failed[j]);
 		}
+		buf_puts(out, ",\"claiming\":");
+		buf_put_u64(out, f.claiming);
 		buf_put(out, "}", 1);
 	}
 	buf_puts(out, "}}");

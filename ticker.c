@@ -317,6 +317,7 @@ ticker_fire_counts(const struct ticker *t, size_t i, struct fire_counts *f)
 	f->delivered = s->delivered;
 	f->in_flight = s->in_flight;
 	f->queued = s->queued;
+	f->claiming = s->claiming;
 	memcpy(f->skipped, s->skipped, sizeof f->skipped);
 	f->failed = s->failed;
 }

@@ -87,6 +87,7 @@ size_t		 ticker_counters(const struct ticker *, struct ticker_counter *);
 struct fire_counts {
 	const char	*name;
 	uint64_t	 scheduled, delivered, in_flight, queued;
+	uint64_t	 claiming;	/* a fleet claim in flight */
 	uint64_t	 skipped[SKIP_NREASONS];
 	const uint64_t	*failed;	/* [EXEC_NOUTCOMES] */
 };

@@ -214,7 +214,7 @@ PY
 	check "$bad" [ -z "$bad" ]
 	stats=$(echo 'ticker.Stats null' | python3 "$TOP/tests/helpers/rpc.py" --stdin "$rpc")
 	check "Stats: $stats" grep -qE \
-	    '"schedules":\{"slow":\{"scheduled":[0-9]+,"delivered":[0-9]+,"in_flight":[0-9]+,"queued":[01],"skipped_overlap":[0-9]+,"skipped_no_idle_worker":[0-9]+,"skipped_late":[0-9]+,"failed_soft_error":0' <<<"$stats"
+	    '"schedules":\{"slow":\{"scheduled":[0-9]+,"delivered":[0-9]+,"in_flight":[0-9]+,"queued":[01],"skipped_overlap":[0-9]+,"skipped_no_idle_worker":[0-9]+,"skipped_late":[0-9]+,"skipped_claimed":0,"skipped_coordinator":0,"failed_soft_error":0' <<<"$stats"
 	check "no working worker shows its schedule" wait_for 20 eval \
 	    "echo 'informer.Workers \"ticker\"' | python3 '$TOP/tests/helpers/rpc.py' --stdin '$rpc' | grep -qF '\"schedule\":\"slow\"'"
 	check "Stats: the quoted name" grep -qF '"it'"'"'s \"quoted\"":{' <<<"$stats"
