@@ -109,7 +109,8 @@ _Static_assert(sizeof(enum on_unavailable) == sizeof(int), "enum size");
 static const struct key cluster_keys[] = {
 	{ "redis", K_STRING, FIELD(ticker.cluster.redis) },
 	{ "username", K_STRING, FIELD(ticker.cluster.username) },
-	{ "password", K_STRING, FIELD(ticker.cluster.password) },
+	{ "password", K_STRING, FIELD(ticker.cluster.password),
+	    .secret = true },
 	{ "db", K_NUMBER, FIELD(ticker.cluster.db), .max = 65535 },
 	{ "prefix", K_STRING, FIELD(ticker.cluster.prefix),
 	    .defstr = "rr:ticker:" },

@@ -806,7 +806,11 @@ keys_print(const char *base, const struct key *keys, int indent, FILE *f)
 		case K_VERSION:
 		case K_RELAY:
 			putc(' ', f);
-			print_quoted(f, *(char *const *)p);
+			/* --check output is pasted into tickets */
+			if (k->secret)
+				fputs("\"(hidden)\"", f);
+			else
+				print_quoted(f, *(char *const *)p);
 			break;
 		case K_DURATION:
 			config_format_duration(*(const duration_ns *)p, buf,

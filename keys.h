@@ -49,6 +49,7 @@ struct key {
 	duration_ns	 def;		/* K_DURATION: also used for 0 */
 	duration_ns	 min;		/* K_DURATION: the least allowed */
 	const char	*defstr;	/* K_STRING, K_RELAY */
+	bool		 secret;	/* K_STRING: printed as "(hidden)" */
 	uint64_t	 max;		/* K_NUMBER; 0: what the field holds */
 };
 
