@@ -361,7 +361,9 @@ struct server {
 	struct notify		 notify;
 	struct status		 status;
 	struct metrics		 metrics;
-	struct cluster		 cluster;	/* set: ticker.cluster */
+	/* ticker.cluster, NULL without: it holds two rings of pending
+	 * commands, which an rr without a fleet would carry for nothing */
+	struct cluster		*cluster;
 	char			 status_line[160];	/* for the supervisor */
 	int			 stopping;	/* signals seen: 0, 1, 2 */
 	int64_t			 looked;	/* the last epoll_wait */
@@ -482,7 +484,8 @@ next_deadline(const struct server *s)
 		at = t;
 	if ((t = http_next_deadline(&s->metrics.http)) < at)
 		at = t;
-	if ((t = cluster_next_deadline(&s->cluster)) < at)
+	if (s->cluster != NULL &&
+	    (t = cluster_next_deadline(s->cluster)) < at)
 		at = t;
 	return at;
 }
@@ -549,8 +552,9 @@ serve(struct server *s)
 			else if (http_owns(&s->metrics.http, ev[i].data.ptr))
 				http_on_io(&s->metrics.http, ev[i].data.ptr,
 				    ev[i].events, now);
-			else if (cluster_owns(&s->cluster, ev[i].data.ptr))
-				cluster_on_io(&s->cluster, ev[i].data.ptr,
+			else if (s->cluster != NULL &&
+			    cluster_owns(s->cluster, ev[i].data.ptr))
+				cluster_on_io(s->cluster, ev[i].data.ptr,
 				    ev[i].events, now);
 			else
 				pool_on_io(&s->pool, ev[i].data.ptr,
@@ -572,7 +576,8 @@ serve(struct server *s)
 		rpc_on_deadline(&s->rpc, now);
 		http_on_deadline(&s->status.http, now);
 		http_on_deadline(&s->metrics.http, now);
-		cluster_on_deadline(&s->cluster, now);
+		if (s->cluster != NULL)
+			cluster_on_deadline(s->cluster, now);
 		notify_on_deadline(&s->notify, now);
 		if (s->pool.failed) {
 			log_error("rr", "on_init failed and exit_on_error is "
@@ -750,10 +755,12 @@ main(int argc, char **argv)
 	    sizeof err) == -1)
 		fatalx(EXIT_RUNTIME, "ticker: %s", err);
 	if (cfg.ticker.cluster.set) {
-		if (cluster_init(&s.cluster, &cfg.ticker.cluster, s.epfd, err,
+		if ((s.cluster = malloc(sizeof *s.cluster)) == NULL)
+			fatalx(EXIT_RUNTIME, "ticker.cluster: out of memory");
+		if (cluster_init(s.cluster, &cfg.ticker.cluster, s.epfd, err,
 		    sizeof err) == -1)
 			fatalx(EXIT_CONFIG, "ticker.cluster: %s", err);
-		schedules_cluster(&s.ticker.schedules, &s.cluster,
+		schedules_cluster(&s.ticker.schedules, s.cluster,
 		    cfg.ticker.cluster.on_unavailable);
 	}
 	if (cfg.rpc.set && (services_init(&s.services, &s.rpc, &s.pool,
@@ -785,7 +792,10 @@ main(int argc, char **argv)
 	code = serve(&s);
 
 	/* claims still in flight are answered now, before the counters */
-	cluster_close(&s.cluster);
+	if (s.cluster != NULL) {
+		cluster_close(s.cluster);
+		free(s.cluster);
+	}
 	ticker_log_counters(&s.ticker);
 	log_info("rr", "stopped", LF_INT("exit", code));
 	if (pidfd != -1) {
