@@ -50,7 +50,7 @@ $(O)/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(XFLAGS) -c -o $@ $<
 
-$(O)/tests/unit_%: tests/unit_%.c tests/unit.h $(LIBOBJ)
+$(O)/tests/unit_%: tests/unit_%.c tests/unit.h tests/unit_time.h $(LIBOBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -I. $(WARN) $(CFLAGS) $(XFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
 

@@ -15,6 +15,7 @@
 
 #include "json.h"
 #include "log.h"
+#include "clock.h"
 #include "expo.h"
 #include "metrics.h"
 
@@ -319,13 +320,9 @@ app_families(struct metrics *m, struct buf *b)
 void
 metrics_render(struct metrics *m, struct buf *out)
 {
-	struct timespec ts;
 	const char *kv[2] = { "version", RR_VERSION };
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
 
-	int64_t now;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
 	EXPO_FAMILY(out, "rr_build_info", "gauge", "rr's version");
 	expo_sample(out, "rr_build_info", "", kv, 2, 1);
 	process_family(m, out, now);

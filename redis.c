@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "clock.h"
 #include "redis.h"
 
 #define BACKOFF_MIN	(100 * MS_NS)
@@ -282,15 +283,6 @@ redis_encode(struct buf *b, int argc, const char *const *argv,
 	}
 }
 
-static int64_t
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
-}
-
 /*
  * Queue a command and its callback together, or neither: a command the
  * buffer could not take is cut off again.
@@ -310,7 +302,7 @@ push(struct redis *r, redis_reply_fn *cb, void *arg, int argc,
 		return -1;
 	}
 	r->ring[(r->head + r->count++) % REDIS_PENDING_MAX] =
-	    (struct redis_pending){ cb, arg, monotonic_ns() + r->timeout };
+	    (struct redis_pending){ cb, arg, clock_ns(CLOCK_MONOTONIC) + r->timeout };
 	r->sent++;
 	return 0;
 }
@@ -389,7 +381,7 @@ drop(struct redis *r, const char *msg, const char *fmt, ...)
 	    r->backoff / MS_NS));
 	close_fd(r);
 	r->state = REDIS_DOWN;
-	r->at = monotonic_ns() + r->backoff;
+	r->at = clock_ns(CLOCK_MONOTONIC) + r->backoff;
 	r->backoff = r->backoff < BACKOFF_MAX / 2 ? r->backoff * 2 :
 	    BACKOFF_MAX;
 	r->reconnects++;

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cluster.h"
 #include "config.h"
 #include "ctl.h"
@@ -142,15 +143,6 @@ fatalx(int code, const char *fmt, ...)
 	va_end(ap);
 	log_fatal(msg, code);
 	exit(code);
-}
-
-static int64_t
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
 }
 
 static enum rr_command
@@ -415,7 +407,7 @@ static void
 reset(void *arg, const char *via)
 {
 	struct server *s = arg;
-	int64_t now = monotonic_ns();
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
 
 	if (s->stopping)
 		return;
@@ -515,7 +507,7 @@ wait_events(struct server *s, struct epoll_event *ev, int max, int64_t now)
 		if (n != 0)
 			return n;
 		sched_yield();
-		now = monotonic_ns();
+		now = clock_ns(CLOCK_MONOTONIC);
 	}
 	s->looked = now;
 	return epoll_wait(s->epfd, ev, max, timeout_ms(next_deadline(s), now));
@@ -533,9 +525,9 @@ serve(struct server *s)
 	int64_t now;
 	int i, n = 0;
 
-	pool_start(&s->pool, monotonic_ns());
+	pool_start(&s->pool, clock_ns(CLOCK_MONOTONIC));
 	for (;;) {
-		now = monotonic_ns();
+		now = clock_ns(CLOCK_MONOTONIC);
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.ptr == &s->sigfd)
 				on_signals(s, now);
@@ -586,7 +578,7 @@ serve(struct server *s)
 		}
 		if (s->stopping && pool_processes(&s->pool) == 0)
 			return s->pool.forced ? EXIT_RUNTIME : EXIT_OK;
-		n = wait_events(s, ev, 64, monotonic_ns());
+		n = wait_events(s, ev, 64, clock_ns(CLOCK_MONOTONIC));
 		if (n == -1 && errno != EINTR) {
 			log_error("rr", "epoll_wait failed",
 			    LF_STR("error", strerror(errno)));
@@ -636,7 +628,7 @@ prepare(const struct options *o, struct config *cfg, struct server *s)
 	else
 		log_warnings(cfg);
 	/* before pool_init takes rr's environment for the workers' */
-	if (!o->check && notify_init(&s->notify, o->ready_fd, monotonic_ns(),
+	if (!o->check && notify_init(&s->notify, o->ready_fd, clock_ns(CLOCK_MONOTONIC),
 	    err, sizeof err) == -1)
 		fatalx(EXIT_USAGE, "%s", err);
 	/* nothing may run twice in a fleet without saying so */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "log.h"
 #include "schedules.h"
 
@@ -31,25 +32,6 @@ const char *
 schedules_skip_name(enum sched_skip why)
 {
 	return skip_names[why];
-}
-
-/* The loop's clock, for a claim's answer, which comes without it */
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
-}
-
-static int64_t
-real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
 }
 
 /* The zone called name (NULL: rr's own), loaded once for every schedule
@@ -211,7 +193,7 @@ arm(struct schedules *sc)
 int
 schedules_start(struct schedules *sc)
 {
-	return schedules_clock_set(sc, real_ns());
+	return schedules_clock_set(sc, clock_ns(CLOCK_REALTIME));
 }
 
 int
@@ -352,7 +334,7 @@ send_fire(struct schedules *sc, struct schedule *s, int64_t due, uint64_t n,
 	s->sent_last = last_tick;
 	log_debug("ticker", "fire", LF_STR("schedule", s->name),
 	    LF_INT("tick", n), LF_INT("pid", pid),
-	    LF_INT("late_us", (real_ns() - due) / 1000));
+	    LF_INT("late_us", (clock_ns(CLOCK_REALTIME) - due) / 1000));
 	s->n++;
 	tell_skipped(sc, mono, false);
 }
@@ -387,7 +369,7 @@ claimed(void *arg, enum claim_result r, uint64_t n, long long last_tick)
 {
 	struct schedule *s = arg;
 	struct schedules *sc = s->owner;
-	int64_t mono = mono_ns(), due = s->claim_for;
+	int64_t mono = clock_ns(CLOCK_MONOTONIC), due = s->claim_for;
 
 	s->claiming = 0;
 	switch (r) {
@@ -465,10 +447,10 @@ schedules_on_timer(struct schedules *sc, int64_t mono)
 		sc->clock_sets++;
 		log_info("ticker", "wall clock set: next fires computed again",
 		    LF_INT("times", sc->clock_sets));
-		schedules_clock_set(sc, real_ns());
+		schedules_clock_set(sc, clock_ns(CLOCK_REALTIME));
 		return;
 	}
-	now = real_ns();
+	now = clock_ns(CLOCK_REALTIME);
 	while (!sc->stopped && sc->nheap > 0 &&
 	    (s = &sc->s[sc->heap[0]])->next_ns <= now) {
 		fire(sc, s, s->next_ns, mono);

@@ -10,19 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "json.h"
 #include "services.h"
 
 #define PLUGIN		"ticker"
-
-static int64_t
-clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
-}
 
 /* The argument: one plugin name, as a JSON string. */
 static int

@@ -10,6 +10,7 @@
 
 #include "cron.h"
 #include "unit.h"
+#include "unit_time.h"
 
 #define NZONES	5
 
@@ -27,20 +28,6 @@ zone(const char *name)
 		if (strcmp(zone_names[i], name) == 0)
 			return have[i] ? &zones[i] : NULL;
 	return NULL;
-}
-
-/* "2026-03-08T07:00:00Z" as an instant. */
-static int64_t
-at(const char *s)
-{
-	long long	 y;
-	int		 mo, d, h, mi, sec;
-
-	if (sscanf(s, "%lld-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) != 6) {
-		printf("FAIL bad test time %s\n", s);
-		exit(1);
-	}
-	return tz_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 }
 
 /* t as local time in z with the offset: "2026-03-08T03:00:00-04:00". */

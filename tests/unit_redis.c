@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "clock.h"
 #include "redis.h"
 #include "tests/unit.h"
 
@@ -338,28 +339,19 @@ test_encode(void)
 
 /* --- the loop, clients, servers --- */
 
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
-}
-
 /* As rr's loop does: events, then deadlines, until done(arg) or the
  * limit.  False at the limit. */
 static bool
 run_for(bool (*done)(const void *), const void *arg, int64_t limit)
 {
 	struct epoll_event ev[16];
-	int64_t until = now_ns() + limit, now, at, t;
+	int64_t until = clock_ns(CLOCK_MONOTONIC) + limit, now, at, t;
 	int i, j, n, ms;
 
 	for (;;) {
 		if (done(arg))
 			return true;
-		now = now_ns();
+		now = clock_ns(CLOCK_MONOTONIC);
 		if (now >= until)
 			return false;
 		for (at = until, j = 0; j < nclients; j++)
@@ -367,7 +359,7 @@ run_for(bool (*done)(const void *), const void *arg, int64_t limit)
 				at = t;
 		ms = at <= now ? 0 : (int)((at - now + MS_NS - 1) / MS_NS);
 		n = epoll_wait(epfd, ev, 16, ms);
-		now = now_ns();
+		now = clock_ns(CLOCK_MONOTONIC);
 		for (i = 0; i < n; i++)
 			for (j = 0; j < nclients; j++)
 				if (redis_owns(clients[j], ev[i].data.ptr))
@@ -613,7 +605,7 @@ start_server(int port, const char *const *extra)
 	const char *argv[32] = { "redis-server", "--port", NULL, "--save", "",
 	    "--appendonly", "no", "--bind", "127.0.0.1" };
 	char portstr[16];
-	int64_t until = now_ns() + WAIT_NS;
+	int64_t until = clock_ns(CLOCK_MONOTONIC) + WAIT_NS;
 	int argc = 9, null;
 	pid_t pid, parent = getpid();
 
@@ -631,7 +623,7 @@ start_server(int port, const char *const *extra)
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	while (pid > 0 && now_ns() < until) {
+	while (pid > 0 && clock_ns(CLOCK_MONOTONIC) < until) {
 		if (answers_ping(port))
 			return pid;
 		if (waitpid(pid, NULL, WNOHANG) == pid)

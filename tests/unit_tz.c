@@ -13,22 +13,9 @@
 
 #include "tz.h"
 #include "unit.h"
+#include "unit_time.h"
 
 static char	 tmpdir[] = "/tmp/rr-unit-tz-XXXXXX";
-
-/* "2026-03-08T07:00:00" as seconds, read as UTC. */
-static int64_t
-at(const char *s)
-{
-	long long	 y;
-	int		 mo, d, h, mi, sec;
-
-	if (sscanf(s, "%lld-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) != 6) {
-		printf("FAIL bad test time %s\n", s);
-		exit(1);
-	}
-	return tz_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-}
 
 static const char *
 iso(int64_t t, char *buf)
