@@ -221,6 +221,27 @@ PY
 	stop_rr
 }
 
+# rr stopped (SIGSTOP) across several fires: on waking it sends one and
+# counts the ones it slept through as skipped, late; none is made up.
+t_late() {
+	schedules_config 1 <<'EOF'
+    secs:
+      cron: "* * * * * *"
+EOF
+	start_rr || return
+	wait_log "$(msg ticker 'fire done').*schedule=secs" ||
+	    { fail "no first fire"; return; }
+	kill -STOP "$RRPID"
+	sleep 3.5	# the fires rr is to miss, not a timing asserted
+	kill -CONT "$RRPID"
+	wait_log "$(msg ticker 'fires? skipped').*reason=\"rr was late\"" 20 ||
+	    { fail "no late skip line after SIGCONT"; return; }
+	stop_rr
+	check "skipped_late=$(sched_counter secs skipped_late)" \
+	    [ "$(sched_counter secs skipped_late)" -ge 1 ]
+	check_sched_counters secs
+}
+
 # --check: each schedule's next three fires, and whether the unnamed
 # ticker runs
 t_check() {
@@ -248,4 +269,5 @@ scenario schedules-overlap-queue t_queue
 scenario schedules-overlap-allow t_allow
 scenario schedules-skips-coalesced t_coalesced
 scenario schedules-in-metrics t_dimension
+scenario schedules-late t_late
 scenario schedules-check t_check
