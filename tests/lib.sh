@@ -339,6 +339,28 @@ between() {	# n lo hi: lo <= n <= hi
 
 # --- processes ---------------------------------------------------------------
 
+timer_phase() {	# pid interval_ns: phase (monotonic ns mod interval) of its
+		# timerfd with that interval, from /proc/pid/fdinfo
+	python3 - "$1" "$2" <<'PY'
+import os, re, sys, time
+pid, iv = sys.argv[1], int(sys.argv[2])
+d = "/proc/%s/fdinfo" % pid
+for fd in os.listdir(d):
+    try:
+        s = open(os.path.join(d, fd)).read()
+    except OSError:
+        continue
+    v = re.search(r"it_value: \((\d+), (\d+)\)", s)
+    i = re.search(r"it_interval: \((\d+), (\d+)\)", s)
+    if "clockid: 1" in s and v and i and \
+            int(i[1]) * 10**9 + int(i[2]) == iv:
+        now = time.monotonic_ns()
+        print((now + int(v[1]) * 10**9 + int(v[2])) % iv)
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
 alive() {	# pid: exists and is not a zombie
 	local s
 	s=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null)

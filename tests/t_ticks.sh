@@ -49,14 +49,27 @@ t_interval() {
 	t0=$(rec_lines recv | head -n 1 | rec_field t)
 	wait_for 20 recv_after $((t0 + 2000000000)) ||
 	    { fail "no tick 2s after the first"; return; }
-	local n early
+	local n early phase
 	n=$(rec_lines recv | rec_field t |
 	    awk -v t0="$t0" '$1 - t0 < 2000000000' | wc -l)
 	check "$n ticks in 2s at 50ms, want 30..42" between "$n" 30 42
-	early=$(rec_lines recv | awk -v t0="$t0" '{
+	phase=$(timer_phase "$RRPID" 50000000) ||
+	    { fail "no 50ms timerfd in /proc/$RRPID/fdinfo"; return; }
+	# Tick N is due at S0 + N * 50ms, S0 on the timer's phase.  A tick
+	# received late says nothing of S0, so S0 is the phase point nearest
+	# the earliest t - N * 50ms: any tick less than 25ms late pins it.
+	early=$(rec_lines recv | awk -v p="$phase" -v iv=50000000 '{
 		split($2, t, "="); split($NF, b, /[:}]/)
-		if (t[2] - t0 < b[2] * 50000000 - 2000000)
-			print "tick " b[2] " at " (t[2] - t0) / 1e6 " ms"
+		at[NR] = t[2]; n[NR] = b[2]
+		base = t[2] - b[2] * iv
+		if (NR == 1 || base < min) min = base
+	} END {
+		r = (min - p) % iv; if (r < 0) r += iv
+		s0 = r > iv / 2 ? min - r + iv : min - r
+		for (k = 1; k <= NR; k++)
+			if (at[k] < s0 + n[k] * iv - 2000000)
+				print "tick " n[k] " " (s0 + n[k] * iv - at[k]) / 1e6 \
+				    " ms early"
 	}' | head -n 3)
 	check "early ticks: $early" [ -z "$early" ]
 }
