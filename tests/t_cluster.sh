@@ -5,92 +5,10 @@
 # timings: recorder and log lines, with generous deadlines.
 . "$(dirname "$0")/lib.sh"
 
-# start_redis: a throw-away redis-server on a free loopback port ($RPORT,
-# pid $REDISPID), a helper the teardown kills.
-start_redis() {
-	RPORT=$(free_port)
-	redis-server --port "$RPORT" --save '' --appendonly no \
-	    --bind 127.0.0.1 --daemonize no >"$D/redis.log" 2>&1 &
-	REDISPID=$!
-	helper "$REDISPID"
-	wait_for 20 redis_up || { fail "redis-server did not start"; return 1; }
-}
-
-redis_up() {
-	python3 - "$RPORT" <<'EOF' 2>/dev/null
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)
-s.sendall(b"PING\r\n")
-sys.exit(0 if s.recv(16).startswith(b"+PONG") else 1)
-EOF
-}
-
-# node NAME [ON_UNAVAILABLE]: the config of one rr in $D/NAME, started;
-# its pid in PID_NAME
-node() {
-	mkdir -p "$D/$1"
-	cat >"$D/$1/rr.yaml" <<EOF
-version: '3'
-server:
-  command: "$TW echo -r $D/$1/rec"
-  relay: $(relay_address)
-ticker:
-  pool:
-    num_workers: 2
-    destroy_timeout: 5s
-  schedules:
-    every_second:
-      cron: "* * * * * *"
-  cluster:
-    redis: tcp://127.0.0.1:$RPORT
-    on_unavailable: ${2:-skip}
-    timeout: 300ms
-logs:
-  level: debug
-  mode: development
-EOF
-	: >"$D/$1/rr.log"
-	"$RR" serve -c "$D/$1/rr.yaml" >>"$D/$1/rr.log" 2>&1 &
-	eval "PID_$1=$!"
-	helper "$!"
-	wait_for 20 grep -q "rr started" "$D/$1/rr.log" ||
-	    { fail "$1: no 'rr started' line"; return 1; }
-}
-
-stop_node() {	# name: TERM, wait
-	local pid
-	eval "pid=\$PID_$1"
-	kill -TERM "$pid" 2>/dev/null
-	wait_exit "$pid" 30 || fail "$1: exit $? after TERM"
-}
-
-# node_counter NAME KEY: from its last schedule counters line
-node_counter() {
-	grep -E "schedule counters${TAB}schedule=every_second " "$D/$1/rr.log" |
-	    tail -n 1 | field "$2"
-}
-
-check_node_counters() {	# name: scheduled = the rest, claims included
-	local s d k f i q c
-	s=$(node_counter "$1" scheduled) d=$(node_counter "$1" delivered)
-	k=$(node_counter "$1" skipped) f=$(node_counter "$1" failed)
-	i=$(node_counter "$1" in_flight) q=$(node_counter "$1" queued)
-	c=$(node_counter "$1" claiming)
-	[ -n "$s" ] || { fail "$1: no schedule counters line"; return 1; }
-	check "$1: scheduled=$s != delivered=$d + skipped=$k + failed=$f + in_flight=$i + queued=$q + claiming=$c" \
-	    [ "$s" -eq $((d + k + f + i + q + c)) ]
-}
-
-fleet_recv() {	# every recv line of the three
-	cat "$D"/a/rec "$D"/b/rec "$D"/c/rec 2>/dev/null | grep '^recv '
-}
-
-fleet_has() {	# n: at least n fires recorded across the fleet
-	[ "$(fleet_recv | wc -l)" -ge "$1" ]
-}
+. "$(dirname "$0")/fleet.sh"
 
 t_fleet() {
-	command -v redis-server >/dev/null || { echo "SKIP $SC: no redis-server"; return; }
+	need_redis || return
 	start_redis || return
 	node a && node b && node c || return
 	wait_for 40 fleet_has 8 || { fail "fewer than 8 fires in the fleet in 40 s"; return; }
@@ -117,13 +35,8 @@ t_fleet() {
 	check_node_counters a; check_node_counters b; check_node_counters c
 }
 
-# since FILE LINE ERE [n]: at least n (1) lines after line LINE match
-since() {
-	[ "$(tail -n +"$(($2 + 1))" "$1" | grep -cE "$3")" -ge "${4:-1}" ]
-}
-
 t_unavailable() {
-	command -v redis-server >/dev/null || { echo "SKIP $SC: no redis-server"; return; }
+	need_redis || return
 	start_redis || return
 	node a || return
 	wait_for 30 grep -q '^recv ' "$D/a/rec" || { fail "no fire with redis up"; return; }
