@@ -9,22 +9,27 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "cluster.h"
 #include "log.h"
 
 /*
  * KEYS[1] :claimed, the fence; KEYS[2] :n; KEYS[3] :last.  ARGV[1] the
- * scheduled unix ms.  nil: claimed already, this fire or a later one.
+ * scheduled unix ms, ARGV[2] and ARGV[3] the fence and next N the server
+ * knows, which stand in for keys Redis lost.  Won: {1, N + 1, last};
+ * lost (claimed already, this fire or a later one): {0, next N, fence}.
  * A GET of a missing key is false in Lua, hence the `or`s.
  */
 static const char script[] =
-	"local f = tonumber(redis.call('GET', KEYS[1]) or '-1')\n"
-	"if f >= tonumber(ARGV[1]) then return false end\n"
+	"local f = tonumber(redis.call('GET', KEYS[1]) or ARGV[2])\n"
+	"local n = tonumber(redis.call('GET', KEYS[2]) or ARGV[3])\n"
+	"if f >= tonumber(ARGV[1]) then return {0, n, f} end\n"
 	"redis.call('SET', KEYS[1], ARGV[1])\n"
-	"local n = redis.call('INCR', KEYS[2])\n"
-	"return {n, redis.call('GET', KEYS[3]) or '0'}\n";
+	"redis.call('SET', KEYS[2], n + 1)\n"
+	"return {1, n + 1, redis.call('GET', KEYS[3]) or '0'}\n";
 
 #define KEY_MAX	(CLUSTER_PREFIX_MAX + SCHEDULE_NAME_MAX + 16)
+#define ERROR_SHOWN	200	/* bytes of an error reply a log line shows */
 
 int
 cluster_init(struct cluster *c, const struct cluster_config *cc, int epfd,
@@ -105,6 +110,41 @@ number_of(const struct redis_reply *r)
 	return strtoll(digits, NULL, 10);
 }
 
+/* A Redis that answers claims with something else (an error: the script
+ * refused, a proxy in between) would otherwise say so at every fire. */
+static void
+tell_unexpected(struct cluster *c, const struct redis_reply *r)
+{
+	static const char *const types[] = {
+		[REDIS_STATUS] = "status", [REDIS_ERROR] = "error",
+		[REDIS_INTEGER] = "integer", [REDIS_BULK] = "bulk",
+		[REDIS_NIL] = "nil", [REDIS_ARRAY] = "array",
+	};
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	c->unexpected_unlogged++;
+	if (c->unexpected_told != 0 && now - c->unexpected_told < SEC_NS)
+		return;
+	log_warn("ticker", "fleet claim: unexpected reply",
+	    LF_STR("type", types[r->type]), LF_BYTES("error", r->type ==
+	    REDIS_ERROR ? r->str : "", r->type == REDIS_ERROR ?
+	    (r->len < ERROR_SHOWN ? r->len : ERROR_SHOWN) : 0),
+	    LF_INT("count", c->unexpected_unlogged));
+	c->unexpected_unlogged = 0;
+	c->unexpected_told = now;
+}
+
+/* {0 or 1, an integer >= 0, a number}: the script's, and nothing else */
+static bool
+script_reply(const struct redis_reply *r)
+{
+	return r->type == REDIS_ARRAY && r->elements == 3 &&
+	    r->element[0].type == REDIS_INTEGER &&
+	    (r->element[0].integer == 0 || r->element[0].integer == 1) &&
+	    r->element[1].type == REDIS_INTEGER &&
+	    r->element[1].integer >= r->element[0].integer;
+}
+
 static void
 claimed(void *arg, const struct redis_reply *r)
 {
@@ -112,35 +152,38 @@ claimed(void *arg, const struct redis_reply *r)
 	struct cluster *c = k->c;
 	cluster_claim_fn *cb = k->cb;
 	void *cbarg = k->arg;
-	long long n;
+	struct claim_reply cr = { 0 };
 
 	k->next = c->free;
 	c->free = k;
-	if (r->type == REDIS_NIL) {
+	if (!script_reply(r)) {
+		c->unavailable++;
+		/* REDIS_FAILED: the client said why when it dropped */
+		if (r->type != REDIS_FAILED)
+			tell_unexpected(c, r);
+		cb(cbarg, CLAIM_UNAVAILABLE, &cr);
+		return;
+	}
+	cr.n = (uint64_t)r->element[1].integer;
+	if (r->element[0].integer == 0) {
 		c->lost++;
-		cb(cbarg, CLAIM_LOST, 0, 0);
+		cr.fence = number_of(&r->element[2]);
+		cb(cbarg, CLAIM_LOST, &cr);
 		return;
 	}
-	if (r->type == REDIS_ARRAY && r->elements == 2 &&
-	    r->element[0].type == REDIS_INTEGER &&
-	    (n = r->element[0].integer) >= 1) {
-		c->won++;
-		cb(cbarg, CLAIM_WON, (uint64_t)n - 1, number_of(&r->element[1]));
-		return;
-	}
-	c->unavailable++;
-	if (r->type == REDIS_ERROR || r->type == REDIS_ARRAY)
-		log_warn("ticker", "fleet claim: unexpected reply",
-		    LF_INT("type", r->type));
-	cb(cbarg, CLAIM_UNAVAILABLE, 0, 0);
+	c->won++;
+	cr.n--;
+	cr.last_tick = number_of(&r->element[2]);
+	cb(cbarg, CLAIM_WON, &cr);
 }
 
 int
 cluster_claim(struct cluster *c, const char *name, int64_t scheduled_ms,
-    cluster_claim_fn *cb, void *arg)
+    const struct claim_reply *known, cluster_claim_fn *cb, void *arg)
 {
-	char k1[KEY_MAX], k2[KEY_MAX], k3[KEY_MAX], ms[24];
-	const char *argv[7] = { "EVAL", script, "3", k1, k2, k3, ms };
+	char k1[KEY_MAX], k2[KEY_MAX], k3[KEY_MAX], ms[24], fence[24], n[24];
+	const char *argv[9] = { "EVAL", script, "3", k1, k2, k3, ms, fence,
+	    n };
 	struct cluster_claim *k;
 
 	c->claims++;
@@ -151,10 +194,12 @@ cluster_claim(struct cluster *c, const char *name, int64_t scheduled_ms,
 	key_of(c, k1, name, ":claimed");
 	key_of(c, k2, name, ":n");
 	key_of(c, k3, name, ":last");
-	snprintf(ms, sizeof ms, "%lld", (long long)scheduled_ms);
+	*buf_digits(ms, (uint64_t)scheduled_ms) = '\0';
+	snprintf(fence, sizeof fence, "%lld", (long long)known->fence);
+	*buf_digits(n, known->n) = '\0';
 	k->cb = cb;
 	k->arg = arg;
-	if (redis_command(&c->redis, claimed, k, 7, argv, NULL) == -1) {
+	if (redis_command(&c->redis, claimed, k, 9, argv, NULL) == -1) {
 		c->unavailable++;
 		return -1;
 	}

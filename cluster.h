@@ -8,7 +8,10 @@
  * Redis keeps three keys per schedule, PREFIX NAME ":claimed" (the
  * latest scheduled time claimed, unix ms: the fence, which only grows),
  * ":n" (fires won in the fleet) and ":last" (unix seconds of the fleet's
- * last completion); nothing grows per fire.  A failover to an async
+ * last completion); nothing grows per fire.  Each claim carries the
+ * highest fence and N its server has seen, and a Redis that lost its
+ * keys (restarted empty) takes them up from there, so that N stays
+ * consecutive and the fence keeps growing.  A failover to an async
  * replica can lose the last claim and so run that fire twice.
  *
  * Claims wait in a fixed table of REDIS_PENDING_MAX, as the client's
@@ -31,9 +34,15 @@ enum claim_result {
 	CLAIM_UNAVAILABLE	/* no answer: not connected, dropped, an error */
 };
 
-/* n: the fleet's fire number, from 0; last_tick: unix seconds, 0 before. */
-typedef void cluster_claim_fn(void *arg, enum claim_result, uint64_t n,
-		    long long last_tick);
+/* What the fleet said; nothing of it when unavailable. */
+struct claim_reply {
+	uint64_t	 n;	/* won: this fire's N, from 0; lost: the next */
+	int64_t		 fence;	/* won: this fire's, lost: the fleet's, ms */
+	long long	 last_tick;	/* won: unix seconds, 0 before */
+};
+
+typedef void cluster_claim_fn(void *arg, enum claim_result,
+		    const struct claim_reply *);
 
 struct cluster_claim {
 	struct cluster	*c;
@@ -51,6 +60,8 @@ struct cluster {
 	struct cluster_claim claim[REDIS_PENDING_MAX], *free;
 	/* claims = won + lost + unavailable + in flight */
 	uint64_t	 claims, won, lost, unavailable, done_failed;
+	uint64_t	 unexpected_unlogged;	/* replies not the script's */
+	int64_t		 unexpected_told;
 };
 
 /* The client for cc (which must outlive it), first connect on the next
@@ -60,13 +71,15 @@ int	cluster_init(struct cluster *, const struct cluster_config *cc,
 void	cluster_close(struct cluster *);
 
 /*
- * Claim the fire of schedule name scheduled at scheduled_ms (unix ms).
- * cb gets the outcome exactly once, later, from the loop.  Returns -1 at
- * once, cb never called, when the claim cannot be sent (not connected,
- * the ring full): counted unavailable, the caller acts on it.
+ * Claim the fire of schedule name scheduled at scheduled_ms (unix ms);
+ * known is the highest fence and next N this server has seen (-1 and 0
+ * for none).  cb gets the outcome exactly once, later, from the loop.
+ * Returns -1 at once, cb never called, when the claim cannot be sent
+ * (not connected, the ring full): counted unavailable, the caller acts
+ * on it.
  */
 int	cluster_claim(struct cluster *, const char *name, int64_t scheduled_ms,
-	    cluster_claim_fn *cb, void *arg);
+	    const struct claim_reply *known, cluster_claim_fn *cb, void *arg);
 
 /* A fire of name completed at unix_s: the fleet's lastTick.  Fire and
  * forget: a failure is only counted. */

@@ -186,7 +186,7 @@ pool_family(struct metrics *m, struct buf *b, int64_t now)
 
 enum fire_figure {
 	FC_SCHEDULED, FC_DELIVERED, FC_SKIPPED, FC_FAILED, FC_IN_FLIGHT,
-	FC_QUEUED
+	FC_QUEUED, FC_CLAIMS
 };
 
 /* One figure of every schedule's fires, with its schedule label (and
@@ -217,6 +217,15 @@ fire_family(struct metrics *m, struct buf *b, const char *name,
 				expo_sample(b, name, "", kv, 4,
 				    (double)f.failed[r]);
 			}
+			break;
+		case FC_CLAIMS:
+			kv[2] = "result";
+			kv[3] = "won";
+			expo_sample(b, name, "", kv, 4, (double)f.won);
+			kv[3] = "lost";
+			expo_sample(b, name, "", kv, 4, (double)f.lost);
+			kv[3] = "unavailable";
+			expo_sample(b, name, "", kv, 4, (double)f.unavailable);
 			break;
 		default:
 			expo_sample(b, name, "", kv, 2, (double)(what ==
@@ -265,6 +274,12 @@ ticker_family(struct metrics *m, struct buf *b)
 	for (i = 0; i < (int)(sizeof fires / sizeof fires[0]); i++) {
 		expo_family(b, fires[i].name, fires[i].type, fires[i].help);
 		fire_family(m, b, fires[i].name, fires[i].what);
+	}
+	if (t->schedules.cluster != NULL) {
+		EXPO_FAMILY(b, PREFIX "claims_total", "counter", "Fleet claims "
+		    "of fires (ticker.cluster), by schedule and result: won, "
+		    "lost to another server, or no answer from Redis");
+		fire_family(m, b, PREFIX "claims_total", FC_CLAIMS);
 	}
 	EXPO_FAMILY(b, PREFIX "tick_duration_seconds", "histogram", "From a tick "
 	    "sent to its reply");

@@ -106,7 +106,10 @@ next_print_schedules(const struct config *cfg, int64_t now, FILE *f)
 	int k;
 
 	config_format_duration(cfg->ticker.interval, every, sizeof every);
-	if (cfg->ticker.unnamed)
+	if (cfg->ticker.unnamed && cfg->ticker.cluster.set)
+		fprintf(f, "# the unnamed ticker: every %s, on multiples of it "
+		    "since the epoch (ticker.cluster)\n", every);
+	else if (cfg->ticker.unnamed)
 		fprintf(f, "# the unnamed ticker: every %s\n", every);
 	else
 		fprintf(f, "# the unnamed ticker: off (schedules, and no "

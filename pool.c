@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -958,9 +959,15 @@ pool_kill(struct pool *p)
 bool
 pool_can_exec(const struct pool *p)
 {
+	return pool_room(p) > 0;
+}
+
+unsigned
+pool_room(const struct pool *p)
+{
 	if (p->stopping || p->initializing || p->failed)
-		return false;
-	return p->nidle > 0 || p->cfg.debug;
+		return 0;
+	return p->cfg.debug ? UINT_MAX : (unsigned)p->nidle;
 }
 
 bool
@@ -1063,12 +1070,6 @@ pool_resetting(const struct pool *p)
 		    p->slots[i].retire == WHY_RESET)
 			return true;
 	return false;
-}
-
-unsigned
-pool_idle(const struct pool *p)
-{
-	return (unsigned)p->nidle;
 }
 
 unsigned

@@ -145,9 +145,10 @@ void		 pool_stop(struct pool *, int64_t now, int64_t deadline);
 void		 pool_kill(struct pool *);
 
 /* Whether pool_exec() may find a worker now: an idle one, or room for a
- * fresh one in debug mode. */
+ * fresh one in debug mode; how many payloads it would take one after
+ * another (UINT_MAX in debug mode). */
 bool		 pool_can_exec(const struct pool *);
-unsigned	 pool_idle(const struct pool *);
+unsigned	 pool_room(const struct pool *);
 
 /* RoadRunner's number and name for a worker's state (informer's). */
 int		 pool_rr_status(const struct worker *, const char **name);

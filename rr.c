@@ -631,13 +631,6 @@ prepare(const struct options *o, struct config *cfg, struct server *s)
 	if (!o->check && notify_init(&s->notify, o->ready_fd, clock_ns(CLOCK_MONOTONIC),
 	    err, sizeof err) == -1)
 		fatalx(EXIT_USAGE, "%s", err);
-	/* nothing may run twice in a fleet without saying so */
-	if (cfg->ticker.cluster.set && cfg->ticker.unnamed) {
-		where = config_where(cfg, &cfg->ticker.cluster.redis);
-		fatalx(EXIT_CONFIG, "%s: ticker.cluster: the unnamed ticker is "
-		    "not coordinated yet; use named schedules", where ? where :
-		    cfg->path);
-	}
 	if (pool_init(&s->pool, cfg, "ticker", s->epfd, ticker_done, &s->ticker,
 	    err, sizeof err) == -1)
 		fatalx(EXIT_CONFIG, "%s", err);

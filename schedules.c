@@ -58,31 +58,55 @@ zone_of(struct schedules *sc, const char *name, char *err, size_t errlen)
 	return z;
 }
 
+/* The unnamed ticker as a fleet's schedule: as many in flight as there
+ * are workers, as without a fleet. */
+static int
+unnamed_init(struct schedule *s, const struct ticker_config *tc)
+{
+	s->name = "";
+	s->unnamed = true;
+	s->overlap = OVERLAP_ALLOW;
+	s->every_ns = tc->interval;
+	if ((s->json_name = strdup("\"\"")) == NULL)
+		return -1;
+	s->json_len = 2;
+	return 0;
+}
+
 int
 schedules_init(struct schedules *sc, const struct ticker_config *tc,
-    struct pool *p, int epfd, char *err, size_t errlen)
+    struct pool *p, struct hist *lateness, struct hist *duration, int epfd,
+    char *err, size_t errlen)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = sc };
 	const struct schedule_config *c;
 	struct schedule *s;
 	struct buf b = { 0 };
 	char cerr[CRON_ERR_MAX];
-	size_t i;
+	size_t i, n;
 
 	memset(sc, 0, sizeof *sc);
 	sc->tfd = -1;
 	sc->pool = p;
-	if (tc->schedules.n == 0)
+	sc->lateness = lateness;
+	sc->duration = duration;
+	sc->wait_head = sc->wait_tail = UINT32_MAX;
+	sc->first_named = tc->unnamed && tc->cluster.set;
+	if ((n = sc->first_named + tc->schedules.n) == 0)
 		return 0;
-	if ((sc->s = calloc(tc->schedules.n, sizeof *sc->s)) == NULL ||
-	    (sc->heap = calloc(tc->schedules.n, sizeof *sc->heap)) == NULL ||
-	    (sc->zones = calloc(tc->schedules.n, sizeof *sc->zones)) == NULL)
+	if ((sc->s = calloc(n, sizeof *sc->s)) == NULL ||
+	    (sc->heap = calloc(n, sizeof *sc->heap)) == NULL ||
+	    (sc->zones = calloc(n, sizeof *sc->zones)) == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		sc->s[i] = (struct schedule){ .owner = sc, .known.fence = -1,
+		    .wait_next = UINT32_MAX };
+	if (sc->first_named && unnamed_init(&sc->s[sc->n++], tc) == -1)
 		goto nomem;
 	for (i = 0; i < tc->schedules.n; i++, sc->n++) {
 		c = (const struct schedule_config *)tc->schedules.items + i;
-		s = &sc->s[i];
+		s = &sc->s[sc->n];
 		s->name = c->name;
-		s->owner = sc;
 		s->overlap = c->overlap;
 		buf_reset(&b);
 		buf_json_string(&b, c->name, strlen(c->name));
@@ -289,6 +313,23 @@ put_number(char *p, const char *prefix, uint64_t n, const char *suffix)
 	return p + len;
 }
 
+/* The unnamed ticker's payload, "fence" first in its context as in the
+ * named schedules'. */
+static pid_t
+dispatch_unnamed(struct schedules *sc, uint64_t tag, uint64_t n,
+    long long last_tick, int64_t fence, int64_t mono)
+{
+	char ctx[64], body[32], *c, *b;
+
+	c = fence < 0 ? ctx : put_number(ctx, "{\"fence\":", (uint64_t)fence,
+	    "");
+	c = put_number(c, c == ctx ? "{\"lastTick\":" : ",\"lastTick\":",
+	    (uint64_t)last_tick, "}");
+	b = put_number(body, "{\"tick\":", n, "}");
+	return pool_exec(sc->pool, GR_CODEC_JSON, ctx, (uint32_t)(c - ctx),
+	    body, (uint32_t)(b - body), tag, mono);
+}
+
 /* Fire n of s, scheduled for due, to an idle worker: its pid, or -1.
  * fence (ms) is the fleet's claim, -1 for none. */
 static pid_t
@@ -300,6 +341,8 @@ dispatch(struct schedules *sc, struct schedule *s, uint64_t n, int64_t due,
 	uint64_t tag = ((uint64_t)(s - sc->s) + 1) << SCHED_TAG_SHIFT |
 	    (n & TICK_MASK);
 
+	if (s->unnamed)
+		return dispatch_unnamed(sc, tag, n, last_tick, fence, mono);
 	c = fence < 0 ? put_number(ctx, "{\"lastTick\":",
 	    (uint64_t)last_tick, ",\"name\":") : put_number(put_number(ctx,
 	    "{\"fence\":", (uint64_t)fence, ""), ",\"lastTick\":",
@@ -321,12 +364,16 @@ static void
 send_fire(struct schedules *sc, struct schedule *s, int64_t due, uint64_t n,
     long long last_tick, int64_t fence, int64_t mono)
 {
+	int64_t late;
 	pid_t pid;
 
 	if ((pid = dispatch(sc, s, n, due, last_tick, fence, mono)) == -1) {
 		skip(sc, s, SKIP_BUSY, mono);
 		return;
 	}
+	late = clock_ns(CLOCK_REALTIME) - due;
+	if (s->unnamed)
+		hist_observe(sc->lateness, (double)late / SEC_NS);
 	s->running++;
 	s->in_flight++;
 	s->sent_for = due;
@@ -334,7 +381,7 @@ send_fire(struct schedules *sc, struct schedule *s, int64_t due, uint64_t n,
 	s->sent_last = last_tick;
 	log_debug("ticker", "fire", LF_STR("schedule", s->name),
 	    LF_INT("tick", n), LF_INT("pid", pid),
-	    LF_INT("late_us", (clock_ns(CLOCK_REALTIME) - due) / 1000));
+	    LF_INT("late_us", late / 1000));
 	s->n++;
 	tell_skipped(sc, mono, false);
 }
@@ -365,21 +412,31 @@ tell_uncoordinated(struct schedules *sc, const struct schedule *s,
 
 /* The fleet's answer to the claim of s's fire at s->claim_for. */
 static void
-claimed(void *arg, enum claim_result r, uint64_t n, long long last_tick)
+answer(struct schedule *s, enum claim_result r, const struct claim_reply *cr,
+    int64_t mono)
 {
-	struct schedule *s = arg;
 	struct schedules *sc = s->owner;
-	int64_t mono = clock_ns(CLOCK_MONOTONIC), due = s->claim_for;
+	int64_t due = s->claim_for;
 
+	sc->claims_out--;
 	s->claiming = 0;
 	switch (r) {
 	case CLAIM_WON:
-		send_fire(sc, s, due, n, last_tick, due / MS_NS, mono);
+		s->won++;
+		s->known.fence = due / MS_NS;
+		s->known.n = cr->n + 1;
+		send_fire(sc, s, due, cr->n, cr->last_tick, due / MS_NS, mono);
 		break;
 	case CLAIM_LOST:
+		s->lost++;
+		if (cr->fence > s->known.fence)
+			s->known.fence = cr->fence;
+		if (cr->n > s->known.n)
+			s->known.n = cr->n;
 		skip(sc, s, SKIP_CLAIMED, mono);
 		break;
 	case CLAIM_UNAVAILABLE:
+		s->unavailable++;
 		if (sc->on_unavailable == UNAVAILABLE_SKIP || sc->stopped) {
 			skip(sc, s, SKIP_COORDINATOR, mono);
 			break;
@@ -391,15 +448,76 @@ claimed(void *arg, enum claim_result r, uint64_t n, long long last_tick)
 	}
 }
 
+static void	pump(struct schedules *, int64_t mono);
+
+static void
+claimed(void *arg, enum claim_result r, const struct claim_reply *cr)
+{
+	struct schedule *s = arg;
+	int64_t mono = clock_ns(CLOCK_MONOTONIC);
+
+	answer(s, r, cr, mono);
+	pump(s->owner, mono);
+}
+
+/* Not pumping when the claim cannot even be sent: a dead coordinator
+ * must not make pump() recurse once a waiting claim. */
+static void
+claim(struct schedules *sc, struct schedule *s, int64_t mono)
+{
+	static const struct claim_reply none;
+
+	sc->claims_out++;
+	if (cluster_claim(sc->cluster, s->name, s->claim_for / MS_NS,
+	    &s->known, claimed, s) == -1)
+		answer(s, CLAIM_UNAVAILABLE, &none, mono);
+}
+
+/* A worker idle and not held by a claim in flight. */
+static bool
+worker_unheld(const struct schedules *sc)
+{
+	return pool_room(sc->pool) > sc->claims_out;
+}
+
+/*
+ * Claims waiting go, in line, while a worker is free for each; with no
+ * worker idle at all they are skipped, as a fire without a fleet is.
+ * Claims in flight hold the rest: their answers come back here.
+ */
+static void
+pump(struct schedules *sc, int64_t mono)
+{
+	struct schedule *s;
+
+	while (sc->wait_head != UINT32_MAX && (worker_unheld(sc) ||
+	    sc->claims_out == 0 || sc->stopped)) {
+		s = &sc->s[sc->wait_head];
+		if ((sc->wait_head = s->wait_next) == UINT32_MAX)
+			sc->wait_tail = UINT32_MAX;
+		s->wait_next = UINT32_MAX;
+		s->waiting = false;
+		if (worker_unheld(sc) && !sc->stopped) {
+			claim(sc, s, mono);
+			continue;
+		}
+		s->claiming = 0;
+		skip(sc, s, SKIP_BUSY, mono);
+	}
+}
+
 /*
  * The fire goes, through the fleet's claim when there is one.  A fire
  * no worker could take is not claimed: it goes to a server that can run
  * it.  While a claim is in flight the next fire is skipped, so that a
- * stalled coordinator costs one claim per schedule, never a queue.
+ * stalled coordinator costs one claim per schedule, never a queue; a
+ * claim still waiting for a worker gives its place to the newer fire.
  */
 static void
 go(struct schedules *sc, struct schedule *s, int64_t due, int64_t mono)
 {
+	uint32_t i = (uint32_t)(s - sc->s);
+
 	if (sc->cluster == NULL) {
 		send_local(sc, s, due, mono);
 		return;
@@ -408,15 +526,27 @@ go(struct schedules *sc, struct schedule *s, int64_t due, int64_t mono)
 		skip(sc, s, SKIP_BUSY, mono);
 		return;
 	}
+	if (s->waiting) {
+		skip(sc, s, SKIP_BUSY, mono);
+		s->claim_for = due;
+		return;
+	}
 	if (s->claiming) {
 		skip(sc, s, SKIP_COORDINATOR, mono);
 		return;
 	}
 	s->claiming = 1;
 	s->claim_for = due;
-	if (cluster_claim(sc->cluster, s->name, due / MS_NS, claimed, s) ==
-	    -1)
-		claimed(s, CLAIM_UNAVAILABLE, 0, 0);
+	if (worker_unheld(sc)) {
+		claim(sc, s, mono);
+		return;
+	}
+	s->waiting = true;
+	if (sc->wait_tail == UINT32_MAX)
+		sc->wait_head = i;
+	else
+		sc->s[sc->wait_tail].wait_next = i;
+	sc->wait_tail = i;
 }
 
 static void
@@ -484,6 +614,10 @@ schedules_done(struct schedules *sc, const struct exec_result *r)
 	s->in_flight--;
 	s->running--;
 	s->last_tick = (long long)time(NULL);
+	if (s->unnamed && (r->outcome == EXEC_OK ||
+	    r->outcome == EXEC_SOFT_ERROR))
+		hist_observe(sc->duration, (double)(r->finished - r->started) /
+		    SEC_NS);
 	if (sc->cluster != NULL)
 		cluster_done(sc->cluster, s->name, s->last_tick);
 	if (r->outcome == EXEC_OK) {
@@ -503,6 +637,7 @@ schedules_done(struct schedules *sc, const struct exec_result *r)
 		s->queued = false;
 		go(sc, s, s->queued_for, r->finished);
 	}
+	pump(sc, r->finished);
 }
 
 void
@@ -518,6 +653,7 @@ schedules_stop(struct schedules *sc, int64_t mono)
 			skip(sc, &sc->s[i], SKIP_OVERLAP, mono);
 		}
 	}
+	pump(sc, mono);
 	tell_skipped(sc, mono, true);
 	if (sc->tfd != -1)
 		timerfd_settime(sc->tfd, 0, &off, NULL);
@@ -549,7 +685,7 @@ schedules_log_counters(const struct schedules *sc)
 	size_t i;
 	int k;
 
-	for (i = 0; i < sc->n; i++) {
+	for (i = sc->first_named; i < sc->n; i++) {
 		s = &sc->s[i];
 		skipped = failed = 0;
 		for (k = 0; k < SKIP_NREASONS; k++)
@@ -569,6 +705,9 @@ schedules_log_counters(const struct schedules *sc)
 		    LF_INT("skipped_claimed", s->skipped[SKIP_CLAIMED]),
 		    LF_INT("skipped_coordinator",
 		    s->skipped[SKIP_COORDINATOR]),
-		    LF_INT("uncoordinated", s->uncoordinated));
+		    LF_INT("uncoordinated", s->uncoordinated),
+		    LF_INT("claims_won", s->won),
+		    LF_INT("claims_lost", s->lost),
+		    LF_INT("claims_unavailable", s->unavailable));
 	}
 }

@@ -13,11 +13,17 @@
  * queue (one waits and goes when the previous ends; a second is
  * skipped).  A fire that finds no idle worker is skipped.
  *
- * With ticker.cluster (cluster.h), a fire that finds an idle worker is
- * claimed first, one claim in flight per schedule: won, it runs with
- * the fleet's N and lastTick, and "fence" (the scheduled ms) in its
+ * With ticker.cluster (cluster.h), the unnamed ticker is one of them
+ * too (s[0], name "", on multiples of ticker.interval since the epoch,
+ * its payload the unnamed ticker's), so that every server agrees on
+ * which fire is which.  A fire that finds an idle worker is claimed
+ * first, one claim in flight per schedule: won, it runs with the
+ * fleet's N and lastTick, and "fence" (the scheduled ms) in its
  * context; lost, it is skipped (claimed); unavailable, skipped
- * (coordinator) or run with the local N, as on_unavailable says.
+ * (coordinator) or run with the local N, as on_unavailable says.  Each
+ * claim in flight holds an idle worker for its fire: claims beyond the
+ * idle workers wait in line, in the order their fires came due, and go
+ * as claims are answered; when no worker is idle they are skipped.
  *
  * Accounting per schedule, exact at any moment:
  *	scheduled = delivered + skipped + failed + in_flight + queued +
@@ -32,6 +38,7 @@
 #include "cluster.h"
 #include "config.h"
 #include "cron.h"
+#include "hist.h"
 #include "pool.h"
 #include "tz.h"
 
@@ -62,13 +69,18 @@ struct schedule {
 	bool		 queued;
 	int64_t		 queued_for;
 	struct schedules *owner;
+	bool		 unnamed;	/* the unnamed ticker, in a fleet */
 	int64_t		 claim_for;	/* scheduled time of the claim */
+	bool		 waiting;	/* the claim waits for a worker */
+	uint32_t	 wait_next;	/* in the line of claims waiting */
+	struct claim_reply known;	/* the highest fence, next N seen */
 	int64_t		 sent_fence;	/* ms, -1: no fence (not claimed) */
 	long long	 sent_last;	/* lastTick of the one sent */
 
 	uint64_t	 scheduled, delivered, in_flight;
 	uint64_t	 claiming;	/* 0 or 1: a claim in flight */
 	uint64_t	 uncoordinated;	/* run with no answer from the fleet */
+	uint64_t	 won, lost, unavailable;	/* claims */
 	uint64_t	 skipped[SKIP_NREASONS];
 	uint64_t	 failed[EXEC_NOUTCOMES];
 	uint64_t	 told_round;	/* schedules' told_round + 1: in the
@@ -86,8 +98,12 @@ struct schedules {
 	size_t		 nzones;
 	uint64_t	 clock_sets;	/* times the wall clock was set */
 	bool		 stopped;
+	size_t		 first_named;	/* 1: s[0] is the unnamed ticker */
+	struct hist	*lateness, *duration;	/* the unnamed ticker's */
 	struct cluster	*cluster;	/* NULL: no fleet */
 	enum on_unavailable on_unavailable;
+	unsigned	 claims_out;	/* sent, not answered */
+	uint32_t	 wait_head, wait_tail;	/* claims waiting */
 	uint64_t	 uncoordinated_unlogged;
 	int64_t		 uncoordinated_told;
 
@@ -99,12 +115,15 @@ struct schedules {
 	int64_t		 skip_told;	/* monotonic ns of the last one */
 };
 
-/* The schedules of tc, their zones loaded and expressions parsed; the
- * timerfd on epfd with data.ptr = sc.  err says what failed. */
+/* The schedules of tc, their zones loaded and expressions parsed, and
+ * the unnamed ticker with ticker.cluster (its fires observed in
+ * lateness and duration); the timerfd on epfd with data.ptr = sc.  err
+ * says what failed. */
 int	schedules_init(struct schedules *, const struct ticker_config *tc,
-	    struct pool *, int epfd, char *err, size_t errlen);
+	    struct pool *, struct hist *lateness, struct hist *duration,
+	    int epfd, char *err, size_t errlen);
 
-/* Claim every named fire through c first (see above). */
+/* Claim every fire through c first (see above). */
 void	schedules_cluster(struct schedules *, struct cluster *c,
 	    enum on_unavailable);
 
@@ -128,7 +147,7 @@ void	schedules_done(struct schedules *, const struct exec_result *);
 void	schedules_stop(struct schedules *, int64_t mono_now);
 void	schedules_close(struct schedules *);
 
-/* One "schedule counters" line per schedule. */
+/* One "schedule counters" line per named schedule. */
 void	schedules_log_counters(const struct schedules *);
 
 const char *schedules_skip_name(enum sched_skip);

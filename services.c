@@ -180,6 +180,19 @@ rpc_version(void *ctx, const char *arg, size_t len, struct buf *out)
 	return 0;
 }
 
+/* sep, then "prefix name":n */
+static void
+put_count(struct buf *out, const char *sep, const char *prefix,
+    const char *name, uint64_t n)
+{
+	buf_puts(out, sep);
+	buf_puts(out, "\"");
+	buf_puts(out, prefix);
+	buf_puts(out, name);
+	buf_puts(out, "\":");
+	buf_put_u64(out, n);
+}
+
 static int
 ticker_stats(void *ctx, const char *arg, size_t len, struct buf *out)
 {
@@ -194,40 +207,32 @@ ticker_stats(void *ctx, const char *arg, size_t len, struct buf *out)
 	(void)arg;
 	(void)len;
 	buf_put(out, "{", 1);
-	for (i = 0; i < n; i++) {
-		buf_puts(out, i ? ",\"" : "\"");
-		buf_puts(out, c[i].name);
-		buf_puts(out, "\":");
-		buf_put_u64(out, c[i].value);
-	}
+	for (i = 0; i < n; i++)
+		put_count(out, i ? "," : "", "", c[i].name, c[i].value);
 	/* the named schedules, each with the counters of its line */
 	buf_puts(out, ",\"schedules\":{");
 	for (k = 1; k < ticker_nschedules(s->ticker); k++) {
 		ticker_fire_counts(s->ticker, k, &f);
 		buf_puts(out, k > 1 ? "," : "");
 		buf_json_string(out, f.name, strlen(f.name));
-		buf_puts(out, ":{\"scheduled\":");
-		buf_put_u64(out, f.scheduled);
-		buf_puts(out, ",\"delivered\":");
-		buf_put_u64(out, f.delivered);
-		buf_puts(out, ",\"in_flight\":");
-		buf_put_u64(out, f.in_flight);
-		buf_puts(out, ",\"queued\":");
-		buf_put_u64(out, f.queued);
-		for (r = 0; r < SKIP_NREASONS; r++) {
-			buf_puts(out, ",\"skipped_");
-			buf_puts(out, schedules_skip_name(r));
-			buf_puts(out, "\":");
-			buf_put_u64(out, f.skipped[r]);
+		put_count(out, ":{", "", "scheduled", f.scheduled);
+		put_count(out, ",", "", "delivered", f.delivered);
+		put_count(out, ",", "", "in_flight", f.in_flight);
+		put_count(out, ",", "", "queued", f.queued);
+		for (r = 0; r < SKIP_NREASONS; r++)
+			put_count(out, ",", "skipped_", schedules_skip_name(r),
+			    f.skipped[r]);
+		for (j = EXEC_OK + 1; j < EXEC_NOUTCOMES; j++)
+			put_count(out, ",", "failed_",
+			    pool_outcome_name((enum exec_outcome)j),
+			    f.failed[j]);
+		put_count(out, ",", "", "claiming", f.claiming);
+		if (s->ticker->schedules.cluster != NULL) {
+			put_count(out, ",", "", "claims_won", f.won);
+			put_count(out, ",", "", "claims_lost", f.lost);
+			put_count(out, ",", "", "claims_unavailable",
+			    f.unavailable);
 		}
-		for (j = EXEC_OK + 1; j < EXEC_NOUTCOMES; j++) {
-			buf_puts(out, ",\"failed_");
-			buf_puts(out, pool_outcome_name((enum exec_outcome)j));
-			buf_puts(out, "\":");
-			buf_put_u64(out, f.failed[j]);
-		}
-		buf_puts(out, ",\"claiming\":");
-		buf_put_u64(out, f.claiming);
 		buf_put(out, "}", 1);
 	}
 	buf_puts(out, "}}");

@@ -38,7 +38,8 @@ ticker_init(struct ticker *t, const struct ticker_config *tc, struct pool *p,
 	hist_init(&t->lateness, lateness_bounds,
 	    sizeof lateness_bounds / sizeof lateness_bounds[0]);
 	t->interval = tc->interval;
-	t->unnamed = tc->unnamed;
+	/* in a fleet the schedules run it, on the wall clock */
+	t->unnamed = tc->unnamed && !tc->cluster.set;
 	t->pool = p;
 	t->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (t->tfd == -1 || epoll_ctl(epfd, EPOLL_CTL_ADD, t->tfd, &ev) == -1) {
@@ -46,7 +47,8 @@ ticker_init(struct ticker *t, const struct ticker_config *tc, struct pool *p,
 		ticker_close(t);
 		return -1;
 	}
-	if (schedules_init(&t->schedules, tc, p, epfd, err, errlen) == -1) {
+	if (schedules_init(&t->schedules, tc, p, &t->lateness, &t->duration,
+	    epfd, err, errlen) == -1) {
 		ticker_close(t);
 		return -1;
 	}
@@ -260,23 +262,36 @@ size_t
 ticker_counters(const struct ticker *t, struct ticker_counter *c)
 {
 	const struct pool *p = t->pool;
-	uint64_t restarts = 0;
+	uint64_t restarts = 0, skipped = 0, failed = 0;
+	struct fire_counts f;
 	size_t n = 0;
 	int i;
 
+	ticker_fire_counts(t, 0, &f);
+	for (i = 0; i < SKIP_NREASONS; i++)
+		skipped += f.skipped[i];
+	for (i = 0; i < EXEC_NOUTCOMES; i++)
+		failed += f.failed[i];
 	for (i = 0; i < WHY_NREASONS; i++)
 		if (i != WHY_SHUTDOWN && i != WHY_NONE)
 			restarts += p->left[i];
-	c[n++] = (struct ticker_counter){ "scheduled", t->scheduled };
-	c[n++] = (struct ticker_counter){ "delivered", t->delivered };
-	c[n++] = (struct ticker_counter){ "skipped", t->skipped };
-	c[n++] = (struct ticker_counter){ "failed", ticker_failed(t) };
-	c[n++] = (struct ticker_counter){ "in_flight", t->in_flight };
+	c[n++] = (struct ticker_counter){ "scheduled", f.scheduled };
+	c[n++] = (struct ticker_counter){ "delivered", f.delivered };
+	c[n++] = (struct ticker_counter){ "skipped", skipped };
+	c[n++] = (struct ticker_counter){ "failed", failed };
+	c[n++] = (struct ticker_counter){ "in_flight", f.in_flight };
+	if (t->schedules.cluster != NULL) {
+		c[n++] = (struct ticker_counter){ "claiming", f.claiming };
+		c[n++] = (struct ticker_counter){ "claims_won", f.won };
+		c[n++] = (struct ticker_counter){ "claims_lost", f.lost };
+		c[n++] = (struct ticker_counter){ "claims_unavailable",
+		    f.unavailable };
+	}
 	for (i = EXEC_OK + 1; i < EXEC_NOUTCOMES; i++) {
 		snprintf(failed_keys[i], sizeof failed_keys[i], "failed_%s",
 		    pool_outcome_name(i));
 		c[n++] = (struct ticker_counter){ failed_keys[i],
-		    t->failed[i] };
+		    f.failed[i] };
 	}
 	c[n++] = (struct ticker_counter){ "restarts", restarts };
 	for (i = WHY_NONE + 1; i < WHY_NREASONS; i++) {
@@ -292,7 +307,7 @@ ticker_counters(const struct ticker *t, struct ticker_counter *c)
 size_t
 ticker_nschedules(const struct ticker *t)
 {
-	return 1 + t->schedules.n;
+	return 1 + t->schedules.n - t->schedules.first_named;
 }
 
 void
@@ -301,7 +316,7 @@ ticker_fire_counts(const struct ticker *t, size_t i, struct fire_counts *f)
 	const struct schedule *s;
 
 	memset(f, 0, sizeof *f);
-	if (i == 0) {
+	if (i == 0 && t->schedules.first_named == 0) {
 		f->name = "";
 		f->scheduled = t->scheduled;
 		f->delivered = t->delivered;
@@ -311,13 +326,16 @@ ticker_fire_counts(const struct ticker *t, size_t i, struct fire_counts *f)
 		f->failed = t->failed;
 		return;
 	}
-	s = &t->schedules.s[i - 1];
+	s = &t->schedules.s[i - 1 + t->schedules.first_named];
 	f->name = s->name;
 	f->scheduled = s->scheduled;
 	f->delivered = s->delivered;
 	f->in_flight = s->in_flight;
 	f->queued = s->queued;
 	f->claiming = s->claiming;
+	f->won = s->won;
+	f->lost = s->lost;
+	f->unavailable = s->unavailable;
 	memcpy(f->skipped, s->skipped, sizeof f->skipped);
 	f->failed = s->failed;
 }

@@ -74,7 +74,7 @@ struct ticker_counter {
 	uint64_t	 value;
 };
 
-#define TICKER_COUNTERS_MAX	(6 + EXEC_NOUTCOMES + WHY_NREASONS)
+#define TICKER_COUNTERS_MAX	(10 + EXEC_NOUTCOMES + WHY_NREASONS)
 size_t		 ticker_counters(const struct ticker *, struct ticker_counter *);
 
 /*
@@ -88,6 +88,7 @@ struct fire_counts {
 	const char	*name;
 	uint64_t	 scheduled, delivered, in_flight, queued;
 	uint64_t	 claiming;	/* a fleet claim in flight */
+	uint64_t	 won, lost, unavailable;	/* fleet claims */
 	uint64_t	 skipped[SKIP_NREASONS];
 	const uint64_t	*failed;	/* [EXEC_NOUTCOMES] */
 };

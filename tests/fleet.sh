@@ -48,7 +48,8 @@ need_redis() {	# SKIP the scenario without redis-server (FAIL in CI)
 # node NAME [ON_UNAVAILABLE]: the config of one rr in $D/NAME, started;
 # its pid in PID_NAME.  NODE_TICKER (YAML lines under ticker:, the
 # schedules) and NODE_WORKERS change what it runs; NODE_REDIS where it
-# finds the coordinator.
+# finds the coordinator; NODE_EXTRA are top-level YAML lines (rpc,
+# metrics).
 node() {
 	mkdir -p "$D/$1"
 	cat >"$D/$1/rr.yaml" <<EOF
@@ -70,6 +71,7 @@ ${NODE_TICKER:-  schedules:
 logs:
   level: debug
   mode: development
+${NODE_EXTRA:-}
 EOF
 	: >"$D/$1/rr.log"
 	"$RR" serve -c "$D/$1/rr.yaml" >>"$D/$1/rr.log" 2>&1 &
@@ -87,7 +89,7 @@ stop_node() {	# name: TERM, wait
 }
 
 # node_counter NAME KEY [SCHEDULE]: from its last counters line of that
-# schedule (every_second; "" the unnamed ticker's)
+# schedule (every_second; '""' the unnamed ticker's)
 node_counter() {
 	grep -E "counters${TAB}schedule=${3-every_second}( |$)" "$D/$1/rr.log" |
 	    tail -n 1 | field "$2"

@@ -337,6 +337,34 @@ between() {	# n lo hi: lo <= n <= hi
 	[ "$1" -ge "$2" ] && [ "$1" -le "$3" ]
 }
 
+# --- metrics and RPC ---------------------------------------------------------
+
+# The system's python: the Prometheus parser is a Debian package, which
+# another python on PATH (pyenv, a venv) would not see.
+PY=/usr/bin/python3
+RPC=$TOP/tests/helpers/rpc.py
+
+scrape() {	# [path]: the exposition of $METRICS into $D/scrape
+	curl -sf "http://$METRICS${1:-/metrics}" >"$D/scrape"
+}
+
+# parse CHECKS: the scrape through the parser, then the Python in CHECKS
+# with d = {(name, ((label, value), ...)): value}; prints what is wrong.
+parse() {
+	$PY - "$D/scrape" "$1" <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+d = {}
+for f in fams.values():
+    for s in f.samples:
+        d[(s.name, tuple(sorted(s.labels.items())))] = s.value
+def v(name, **labels):
+    return d.get((name, tuple(sorted(labels.items()))))
+exec(sys.argv[2])
+PY
+}
+
 # --- processes ---------------------------------------------------------------
 
 timer_phase() {	# pid interval_ns: phase (monotonic ns mod interval) of its

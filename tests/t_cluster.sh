@@ -60,24 +60,52 @@ t_unavailable() {
 	check_node_counters a
 }
 
-# the unnamed ticker would run uncoordinated: rr refuses to start
+# The reference config's unnamed ticker in a fleet of two: on whole
+# seconds, each fire once, N consecutive, the context with the fence;
+# the claims in the counters line, the metrics and ticker.Stats.
 t_unnamed() {
-	mkdir -p "$D/u"
-	cat >"$D/u/rr.yaml" <<EOF
-version: '3'
-server:
-  command: "$TW echo"
-ticker:
-  interval: 1s
-  cluster:
-    redis: tcp://127.0.0.1:1
-EOF
-	local code
-	"$RR" serve -c "$D/u/rr.yaml" >"$D/u/out" 2>&1
-	code=$?
-	check "exit $code, not 78" [ "$code" -eq 78 ]
-	check "message: $(cat "$D/u/out")" grep -q \
-	    'ticker.cluster: the unnamed ticker is not coordinated yet; use named schedules' "$D/u/out"
+	need_redis || return
+	start_redis || return
+	METRICS=127.0.0.1:$(free_port)
+	local rpc=tcp://127.0.0.1:$(free_port)
+	NODE_TICKER="  interval: 1s" NODE_EXTRA="metrics:
+  address: $METRICS
+rpc:
+  listen: $rpc" node a || return
+	NODE_TICKER="  interval: 1s" node b || return
+	wait_for 40 fleet_has 6 || { fail "fewer than 6 fires in 40 s"; return; }
+	local bad dup n stats
+	bad=$(fleet_recv a b | grep -vE 'ctx=\{"fence":[0-9]+000,"lastTick":[0-9]+\} body=\{"tick":[0-9]+\}$' | head -n 1)
+	check "a payload: $bad" [ -z "$bad" ]
+	dup=$(fleet_recv a b | grep -oE '"fence":[0-9]+' | sort | uniq -d | head -n 1)
+	check "a fire ran twice: $dup" [ -z "$dup" ]
+	n=$(fleet_recv a b | grep -oE 'body=\{"tick":[0-9]+' | grep -oE '[0-9]+$' |
+	    sort -n | consecutive)
+	check "ticks across the fleet not 0, 1, 2, ...: first bad $n" [ -z "$n" ]
+	scrape || { fail "no scrape of $METRICS: $(curl -sS "http://$METRICS/metrics" 2>&1 | head -c 300)"; return; }
+	bad=$(parse '
+won, lost, gone = (v("rr_ticker_claims_total", schedule="", result=r)
+    for r in ("won", "lost", "unavailable"))
+if won is None or lost is None or gone is None:
+    print("no rr_ticker_claims_total of the unnamed ticker")
+elif won + lost < 1:
+    print("no claim won or lost: %r %r" % (won, lost))
+else:
+    sched = v("rr_ticker_ticks_scheduled_total", schedule="")
+    if not sched or sched < won + lost + gone:
+        print("scheduled %r, claims %r" % (sched, won + lost + gone))
+')
+	check "metrics: $bad" [ -z "$bad" ]
+	stats=$("$RPC" "$rpc" ticker.Stats true)
+	check "ticker.Stats without the claims: $stats" $PY -c '
+import json, sys
+d = json.loads(sys.argv[1])
+sys.exit(not all(isinstance(d.get(k), int) for k in
+    ("claims_won", "claims_lost", "claims_unavailable", "claiming")))' "$stats"
+	stop_node a; stop_node b
+	check_node_counters a '""'; check_node_counters b '""'
+	check "no claims on the counters line" \
+	    grep -qE 'counters.*schedule="" .*claims_won=[0-9]+ claims_lost=[0-9]+' "$D/a/rr.log"
 }
 
 scenario cluster-fleet t_fleet

@@ -5,38 +5,12 @@
 # their labels, escaped as the format wants.
 . "$(dirname "$0")/lib.sh"
 
-# The system's python: the parser is a Debian package, which another
-# python on PATH (pyenv, a venv) would not see.
-PY=/usr/bin/python3
-RPC=$TOP/tests/helpers/rpc.py
-
 metrics_config() {	# command, workers, interval
 	METRICS=127.0.0.1:$(free_port)
 	RPCADDR=tcp://127.0.0.1:$(free_port)
 	basic_config "$1" "${3:-100ms}" "${2:-2}"
 	printf 'rpc:\n  listen: %s\nmetrics:\n  address: %s\n' "$RPCADDR" \
 	    "$METRICS" >>"$D/rr.yaml"
-}
-
-scrape() {	# [path]: the exposition into $D/scrape
-	curl -sf "http://$METRICS${1:-/metrics}" >"$D/scrape"
-}
-
-# parse CHECKS: the scrape through the parser, then the Python in CHECKS
-# with d = {(name, ((label, value), ...)): value}; prints what is wrong.
-parse() {
-	$PY - "$D/scrape" "$1" <<'PY'
-import sys
-from prometheus_client.parser import text_string_to_metric_families
-fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
-d = {}
-for f in fams.values():
-    for s in f.samples:
-        d[(s.name, tuple(sorted(s.labels.items())))] = s.value
-def v(name, **labels):
-    return d.get((name, tuple(sorted(labels.items()))))
-exec(sys.argv[2])
-PY
 }
 
 t_families() {

@@ -12,7 +12,6 @@
 # teardown kills them, whatever way the scenario ended.
 . "$(dirname "$0")/lib.sh"
 
-RPC=$TOP/tests/helpers/rpc.py
 export PYTHONPATH=$TOP/tests/helpers	# `import rpc` in the inline scripts
 export PYTHONDONTWRITEBYTECODE=1	# and no __pycache__ in the tree
 unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID	# that is t_notify.sh's

@@ -77,8 +77,8 @@ main(void)
 		return 1;
 	}
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	CHECK("schedules: init", schedules_init(&sc, &cfg.ticker, NULL, epfd,
-	    err, sizeof err) == 0);
+	CHECK("schedules: init", schedules_init(&sc, &cfg.ticker, NULL, NULL,
+	    NULL, epfd, err, sizeof err) == 0);
 	CHECK("schedules: three", sc.n == 3);
 
 	/* 2026-03-07T12:00:00Z */
