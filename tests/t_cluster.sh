@@ -1,8 +1,10 @@
 # ticker.cluster: three rr on one Redis run the same named schedule, and
 # each fire (name, scheduled time) runs exactly once in the fleet with N
 # consecutive across it; with Redis stopped, fires are skipped (reason
-# coordinator) and none runs, and they resume when it is back.  Never
-# timings: recorder and log lines, with generous deadlines.
+# coordinator) and none runs, and they resume when it is back; the
+# unnamed ticker is claimed as well; a claim won always finds its worker.
+# Faults (SIGKILL, Redis restarted, garbage) are t_cluster_faults.sh's.
+# Never timings: recorder and log lines, with generous deadlines.
 . "$(dirname "$0")/lib.sh"
 
 . "$(dirname "$0")/fleet.sh"
@@ -108,6 +110,43 @@ sys.exit(not all(isinstance(d.get(k), int) for k in
 	    grep -qE 'counters.*schedule="" .*claims_won=[0-9]+ claims_lost=[0-9]+' "$D/a/rr.log"
 }
 
+# Five schedules due at once on servers of one worker each: a claim holds
+# the idle worker for its fire, so every claim won runs (none is skipped
+# for want of the worker it was won for) and the rest wait or are skipped
+# before they are claimed.
+t_won_runs() {
+	need_redis || return
+	start_redis || return
+	local sched="  schedules:" i n k w d f q dup
+	for i in 1 2 3 4 5; do
+		sched="$sched
+    s$i:
+      cron: \"* * * * * *\""
+	done
+	NODE_WORKERS=1 NODE_TICKER=$sched node a || return
+	NODE_WORKERS=1 NODE_TICKER=$sched node b || return
+	wait_for 40 fleet_has 10 || { fail "fewer than 10 fires in 40 s"; return; }
+	stop_node a; stop_node b
+	dup=$(fleet_recv a b | grep -oE '"name":"s[0-9]","scheduled":[0-9]+' |
+	    sort | uniq -d | head -n 1)
+	check "a fire ran twice: $dup" [ -z "$dup" ]
+	for n in a b; do
+		for i in 1 2 3 4 5; do
+			w=$(node_counter $n claims_won s$i)
+			d=$(node_counter $n delivered s$i)
+			f=$(node_counter $n failed s$i)
+			q=$(node_counter $n in_flight s$i)
+			check "$n s$i: claims_won=$w, delivered=$d failed=$f in_flight=$q" \
+			    [ -n "$w" ] && [ "$w" -eq $((d + f + q)) ]
+			check_node_counters $n s$i
+		done
+	done
+	k=$(cat "$D"/a/rr.log "$D"/b/rr.log | grep -oE 'skipped_busy=[0-9]+' |
+	    awk -F= '{ n += $2 } END { print n + 0 }')
+	check "no fire waited in vain for a worker (skipped_busy=$k)" [ "$k" -gt 0 ]
+}
+
 scenario cluster-fleet t_fleet
 scenario cluster-unavailable t_unavailable
 scenario cluster-unnamed t_unnamed
+scenario cluster-won-runs t_won_runs
