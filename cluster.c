@@ -15,18 +15,22 @@
 
 /*
  * KEYS[1] :claimed, the fence; KEYS[2] :n; KEYS[3] :last.  ARGV[1] the
- * scheduled unix ms, ARGV[2] and ARGV[3] the fence and next N the server
- * knows, which stand in for keys Redis lost.  Won: {1, N + 1, last};
- * lost (claimed already, this fire or a later one): {0, next N, fence}.
- * A GET of a missing key is false in Lua, hence the `or`s.
+ * scheduled unix ms; ARGV[2], ARGV[3] and ARGV[4] the fence, next N and
+ * lastTick the server knows, which stand in for what Redis lost (keys
+ * gone with a restart, a failover's last writes), so that neither the
+ * fence nor N ever goes back.  Won: {1, N + 1, last}; lost (claimed
+ * already, this fire or a later one): {0, next N, fence}.  A GET of a
+ * missing key is false in Lua, hence the `or`s.
  */
 static const char script[] =
-	"local f = tonumber(redis.call('GET', KEYS[1]) or ARGV[2])\n"
-	"local n = tonumber(redis.call('GET', KEYS[2]) or ARGV[3])\n"
+	"local f = math.max(tonumber(redis.call('GET', KEYS[1]) or '-1'), "
+	"tonumber(ARGV[2]))\n"
+	"local n = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), "
+	"tonumber(ARGV[3]))\n"
 	"if f >= tonumber(ARGV[1]) then return {0, n, f} end\n"
 	"redis.call('SET', KEYS[1], ARGV[1])\n"
 	"redis.call('SET', KEYS[2], n + 1)\n"
-	"return {1, n + 1, redis.call('GET', KEYS[3]) or '0'}\n";
+	"return {1, n + 1, redis.call('GET', KEYS[3]) or ARGV[4]}\n";
 
 #define KEY_MAX	(CLUSTER_PREFIX_MAX + SCHEDULE_NAME_MAX + 16)
 #define ERROR_SHOWN	200	/* bytes of an error reply a log line shows */
@@ -182,8 +186,9 @@ cluster_claim(struct cluster *c, const char *name, int64_t scheduled_ms,
     const struct claim_reply *known, cluster_claim_fn *cb, void *arg)
 {
 	char k1[KEY_MAX], k2[KEY_MAX], k3[KEY_MAX], ms[24], fence[24], n[24];
-	const char *argv[9] = { "EVAL", script, "3", k1, k2, k3, ms, fence,
-	    n };
+	char last[24];
+	const char *argv[10] = { "EVAL", script, "3", k1, k2, k3, ms, fence,
+	    n, last };
 	struct cluster_claim *k;
 
 	c->claims++;
@@ -197,9 +202,10 @@ cluster_claim(struct cluster *c, const char *name, int64_t scheduled_ms,
 	*buf_digits(ms, (uint64_t)scheduled_ms) = '\0';
 	snprintf(fence, sizeof fence, "%lld", (long long)known->fence);
 	*buf_digits(n, known->n) = '\0';
+	snprintf(last, sizeof last, "%lld", known->last_tick);
 	k->cb = cb;
 	k->arg = arg;
-	if (redis_command(&c->redis, claimed, k, 9, argv, NULL) == -1) {
+	if (redis_command(&c->redis, claimed, k, 10, argv, NULL) == -1) {
 		c->unavailable++;
 		return -1;
 	}

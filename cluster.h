@@ -9,9 +9,9 @@
  * latest scheduled time claimed, unix ms: the fence, which only grows),
  * ":n" (fires won in the fleet) and ":last" (unix seconds of the fleet's
  * last completion); nothing grows per fire.  Each claim carries the
- * highest fence and N its server has seen, and a Redis that lost its
- * keys (restarted empty) takes them up from there, so that N stays
- * consecutive and the fence keeps growing.  A failover to an async
+ * highest fence, N and lastTick its server has seen, and a Redis that
+ * lost its keys (restarted empty) takes them up from there, so that N
+ * stays consecutive and the fence keeps growing.  A failover to an async
  * replica can lose the last claim and so run that fire twice.
  *
  * Claims wait in a fixed table of REDIS_PENDING_MAX, as the client's
@@ -72,8 +72,8 @@ void	cluster_close(struct cluster *);
 
 /*
  * Claim the fire of schedule name scheduled at scheduled_ms (unix ms);
- * known is the highest fence and next N this server has seen (-1 and 0
- * for none).  cb gets the outcome exactly once, later, from the loop.
+ * known is the highest fence, next N and latest lastTick this server has
+ * seen (-1, 0 and 0 for none).  cb gets the outcome exactly once, later, from the loop.
  * Returns -1 at once, cb never called, when the claim cannot be sent
  * (not connected, the ring full): counted unavailable, the caller acts
  * on it.

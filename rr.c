@@ -358,6 +358,7 @@ struct server {
 	struct cluster		*cluster;
 	char			 status_line[160];	/* for the supervisor */
 	int			 stopping;	/* signals seen: 0, 1, 2 */
+	int64_t			 stop_deadline;	/* the grace period's end */
 	int64_t			 looked;	/* the last epoll_wait */
 };
 
@@ -395,7 +396,11 @@ begin_stop(struct server *s, const char *sig, int64_t now)
 	    LF_INT("grace_ms", s->cfg->grace_period / MS_NS));
 	notify_stopping(&s->notify, "stopping: the workers finish their ticks");
 	ticker_stop(&s->ticker, now);
-	pool_stop(&s->pool, now, now + s->cfg->grace_period);
+	s->stop_deadline = now + s->cfg->grace_period;
+	/* a fire the fleet gave this server must run: the pool stops once
+	 * the claims in flight are answered (at most the cluster's timeout) */
+	if (schedules_claims_out(&s->ticker.schedules) == 0)
+		pool_stop(&s->pool, now, s->stop_deadline);
 }
 
 /*
@@ -554,6 +559,9 @@ serve(struct server *s)
 		}
 		if (s->stopping > 1)
 			return EXIT_RUNTIME;
+		if (s->stopping && !s->pool.stopping &&
+		    schedules_claims_out(&s->ticker.schedules) == 0)
+			pool_stop(&s->pool, now, s->stop_deadline);
 		/* a debug pool needs no ready worker: its payload waits for
 		 * the worker it spawns */
 		if (!s->stopping && !ticker_started(&s->ticker) &&

@@ -360,7 +360,7 @@ dispatch(struct schedules *sc, struct schedule *s, uint64_t n, int64_t due,
 
 /* The fire scheduled for `due` goes to an idle worker as fire n, or is
  * skipped; s->n counts the fires this server sent. */
-static void
+static bool
 send_fire(struct schedules *sc, struct schedule *s, int64_t due, uint64_t n,
     long long last_tick, int64_t fence, int64_t mono)
 {
@@ -369,7 +369,7 @@ send_fire(struct schedules *sc, struct schedule *s, int64_t due, uint64_t n,
 
 	if ((pid = dispatch(sc, s, n, due, last_tick, fence, mono)) == -1) {
 		skip(sc, s, SKIP_BUSY, mono);
-		return;
+		return false;
 	}
 	late = clock_ns(CLOCK_REALTIME) - due;
 	if (s->unnamed)
@@ -384,6 +384,7 @@ send_fire(struct schedules *sc, struct schedule *s, int64_t due, uint64_t n,
 	    LF_INT("late_us", late / 1000));
 	s->n++;
 	tell_skipped(sc, mono, false);
+	return true;
 }
 
 static void
@@ -425,6 +426,8 @@ answer(struct schedule *s, enum claim_result r, const struct claim_reply *cr,
 		s->won++;
 		s->known.fence = due / MS_NS;
 		s->known.n = cr->n + 1;
+		if (cr->last_tick > s->known.last_tick)
+			s->known.last_tick = cr->last_tick;
 		send_fire(sc, s, due, cr->n, cr->last_tick, due / MS_NS, mono);
 		break;
 	case CLAIM_LOST:
@@ -441,9 +444,14 @@ answer(struct schedule *s, enum claim_result r, const struct claim_reply *cr,
 			skip(sc, s, SKIP_COORDINATOR, mono);
 			break;
 		}
-		s->uncoordinated++;
-		tell_uncoordinated(sc, s, mono);
-		send_local(sc, s, due, mono);
+		/* on from the fleet's N and lastTick as this server knows
+		 * them; its next claim takes the fleet past this N */
+		if (send_fire(sc, s, due, s->known.n, s->known.last_tick, -1,
+		    mono)) {
+			s->known.n++;
+			s->uncoordinated++;
+			tell_uncoordinated(sc, s, mono);
+		}
 		break;
 	}
 }
@@ -614,6 +622,7 @@ schedules_done(struct schedules *sc, const struct exec_result *r)
 	s->in_flight--;
 	s->running--;
 	s->last_tick = (long long)time(NULL);
+	s->known.last_tick = s->last_tick;
 	if (s->unnamed && (r->outcome == EXEC_OK ||
 	    r->outcome == EXEC_SOFT_ERROR))
 		hist_observe(sc->duration, (double)(r->finished - r->started) /
@@ -675,6 +684,12 @@ schedules_close(struct schedules *sc)
 		close(sc->tfd);
 	memset(sc, 0, sizeof *sc);
 	sc->tfd = -1;
+}
+
+unsigned
+schedules_claims_out(const struct schedules *sc)
+{
+	return sc->claims_out;
 }
 
 void

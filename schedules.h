@@ -20,7 +20,8 @@
  * first, one claim in flight per schedule: won, it runs with the
  * fleet's N and lastTick, and "fence" (the scheduled ms) in its
  * context; lost, it is skipped (claimed); unavailable, skipped
- * (coordinator) or run with the local N, as on_unavailable says.  Each
+ * (coordinator) or run with the N and lastTick this server last saw,
+ * as on_unavailable says.  Each
  * claim in flight holds an idle worker for its fire: claims beyond the
  * idle workers wait in line, in the order their fires came due, and go
  * as claims are answered; when no worker is idle they are skipped.
@@ -73,7 +74,8 @@ struct schedule {
 	int64_t		 claim_for;	/* scheduled time of the claim */
 	bool		 waiting;	/* the claim waits for a worker */
 	uint32_t	 wait_next;	/* in the line of claims waiting */
-	struct claim_reply known;	/* the highest fence, next N seen */
+	struct claim_reply known;	/* the highest fence, next N and
+					 * latest lastTick seen */
 	int64_t		 sent_fence;	/* ms, -1: no fence (not claimed) */
 	long long	 sent_last;	/* lastTick of the one sent */
 
@@ -146,6 +148,10 @@ void	schedules_done(struct schedules *, const struct exec_result *);
 /* No more fires; a queued one is dropped and counted as skipped. */
 void	schedules_stop(struct schedules *, int64_t mono_now);
 void	schedules_close(struct schedules *);
+
+/* Claims sent and not answered yet (each is answered within the
+ * cluster's timeout, or when it closes). */
+unsigned schedules_claims_out(const struct schedules *);
 
 /* One "schedule counters" line per named schedule. */
 void	schedules_log_counters(const struct schedules *);

@@ -55,8 +55,8 @@ node() {
 	cat >"$D/$1/rr.yaml" <<EOF
 version: '3'
 server:
-  command: "$TW echo -r $D/$1/rec ${NODE_WORKER_ARGS:-}"
-  relay: $(relay_address)
+  command: "$TW echo -r $D/$1/rec"
+  relay: $(D=$D/$1 relay_address)
 ticker:
   pool:
     num_workers: ${NODE_WORKERS:-2}
@@ -79,6 +79,28 @@ EOF
 	helper "$!"
 	wait_for 20 grep -q "rr started" "$D/$1/rr.log" ||
 	    { fail "$1: no 'rr started' line"; return 1; }
+}
+
+# TERM every one, then wait for each: stop_node after another's TERM
+# would wait out each grace period in turn.
+stop_nodes() {	# names...
+	local n pid
+	for n; do
+		eval "kill -TERM \$PID_$n" 2>/dev/null
+	done
+	for n; do
+		eval "pid=\$PID_$n"
+		wait_exit "$pid" 30 || fail "$n: exit $? after TERM"
+	done
+}
+
+check_once() {	# names...: no (name, scheduled) and no N ran twice
+	local dup
+	dup=$(fleet_recv "$@" | grep -oE '"name":"[^"]*","scheduled":[0-9]+' |
+	    sort | uniq -d | head -n 1)
+	check "a fire ran twice: $dup" [ -z "$dup" ]
+	dup=$(fleet_recv "$@" | num tick | sort -n | uniq -d | paste -sd' ')
+	check "ticks ran twice in the fleet: $dup" [ -z "$dup" ]
 }
 
 stop_node() {	# name: TERM, wait
@@ -118,6 +140,19 @@ fleet_recv() {	# [names...]: every recv line of those servers (a b c)
 
 fleet_has() {	# n: at least n fires recorded across a b c
 	[ "$(fleet_recv | wc -l)" -ge "$1" ]
+}
+
+FENCED='"fence":[0-9]+,'	# for check_payloads: a claimed fire's
+
+check_payloads() {	# fence_ERE file: every fire of every_second well formed
+	local bad
+	bad=$(grep -vE "ctx=\{$1\"lastTick\":[0-9]+,\"name\":\"every_second\",\"scheduled\":[0-9]+000\} body=\{\"tick\":[0-9]+,\"name\":\"every_second\"\}$" "$2" |
+	    head -n 1)
+	check "a payload: $bad" [ -z "$bad" ]
+	# the fence is the scheduled time
+	bad=$(grep -oE 'fence":[0-9]+,.*"scheduled":[0-9]+' "$2" |
+	    awk -F'[:,]' '$2 != $NF' | head -n 1)
+	check "fence != scheduled: $bad" [ -z "$bad" ]
 }
 
 # since FILE LINE ERE [n]: at least n (1) lines after line LINE match

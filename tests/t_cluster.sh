@@ -14,18 +14,11 @@ t_fleet() {
 	start_redis || return
 	node a && node b && node c || return
 	wait_for 40 fleet_has 8 || { fail "fewer than 8 fires in the fleet in 40 s"; return; }
-	stop_node a; stop_node b; stop_node c
-	local dup bad n
-	# one fire, one (name, scheduled): never twice
-	dup=$(fleet_recv | grep -oE '"name":"every_second","scheduled":[0-9]+' |
-	    sort | uniq -d | head -n 1)
-	check "a fire ran twice: $dup" [ -z "$dup" ]
-	bad=$(fleet_recv | grep -vE 'ctx=\{"fence":[0-9]+,"lastTick":[0-9]+,"name":"every_second","scheduled":[0-9]+000\} body=\{"tick":[0-9]+,"name":"every_second"\}$' | head -n 1)
-	check "a payload: $bad" [ -z "$bad" ]
-	# the fence is the scheduled time
-	bad=$(fleet_recv | grep -oE 'fence":[0-9]+,.*"scheduled":[0-9]+' |
-	    awk -F'[:,]' '{ if ($2 != $NF) print }' | head -n 1)
-	check "fence != scheduled: $bad" [ -z "$bad" ]
+	stop_nodes a b c
+	local n
+	check_once a b c
+	fleet_recv >"$D/fleet"
+	check_payloads "$FENCED" "$D/fleet"
 	# N consecutive from 0 across the fleet, no duplicates
 	n=$(fleet_recv | grep -oE 'body=\{"tick":[0-9]+' | grep -oE '[0-9]+$' |
 	    sort -n | consecutive)
@@ -104,7 +97,7 @@ import json, sys
 d = json.loads(sys.argv[1])
 sys.exit(not all(isinstance(d.get(k), int) for k in
     ("claims_won", "claims_lost", "claims_unavailable", "claiming")))' "$stats"
-	stop_node a; stop_node b
+	stop_nodes a b
 	check_node_counters a '""'; check_node_counters b '""'
 	check "no claims on the counters line" \
 	    grep -qE 'counters.*schedule="" .*claims_won=[0-9]+ claims_lost=[0-9]+' "$D/a/rr.log"
@@ -126,7 +119,7 @@ t_won_runs() {
 	NODE_WORKERS=1 NODE_TICKER=$sched node a || return
 	NODE_WORKERS=1 NODE_TICKER=$sched node b || return
 	wait_for 40 fleet_has 10 || { fail "fewer than 10 fires in 40 s"; return; }
-	stop_node a; stop_node b
+	stop_nodes a b
 	dup=$(fleet_recv a b | grep -oE '"name":"s[0-9]","scheduled":[0-9]+' |
 	    sort | uniq -d | head -n 1)
 	check "a fire ran twice: $dup" [ -z "$dup" ]
