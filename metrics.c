@@ -186,7 +186,7 @@ pool_family(struct metrics *m, struct buf *b, int64_t now)
 
 enum fire_figure {
 	FC_SCHEDULED, FC_DELIVERED, FC_SKIPPED, FC_FAILED, FC_IN_FLIGHT,
-	FC_QUEUED, FC_CLAIMS
+	FC_QUEUED, FC_CLAIMING, FC_CLAIMS
 };
 
 /* One figure of every schedule's fires, with its schedule label (and
@@ -231,7 +231,7 @@ fire_family(struct metrics *m, struct buf *b, const char *name,
 			expo_sample(b, name, "", kv, 2, (double)(what ==
 			    FC_SCHEDULED ? f.scheduled : what == FC_DELIVERED ?
 			    f.delivered : what == FC_IN_FLIGHT ? f.in_flight :
-			    f.queued));
+			    what == FC_QUEUED ? f.queued : f.claiming));
 			break;
 		}
 	}
@@ -276,6 +276,9 @@ ticker_family(struct metrics *m, struct buf *b)
 		fire_family(m, b, fires[i].name, fires[i].what);
 	}
 	if (t->schedules.cluster != NULL) {
+		EXPO_FAMILY(b, PREFIX "ticks_claiming", "gauge", "Fires whose "
+		    "fleet claim is in flight or waits for a worker");
+		fire_family(m, b, PREFIX "ticks_claiming", FC_CLAIMING);
 		EXPO_FAMILY(b, PREFIX "claims_total", "counter", "Fleet claims "
 		    "of fires (ticker.cluster), by schedule and result: won, "
 		    "lost to another server, or no answer from Redis");
