@@ -45,6 +45,11 @@ need_redis() {	# SKIP the scenario without redis-server (FAIL in CI)
 	return 1
 }
 
+# The servers' schedule unless NODE_TICKER says otherwise: "often", every
+# SLOT_MS on the wall clock, so that a scenario sees many fires in a few
+# seconds (the cluster's timeout is shorter, as it should be).
+SLOT_MS=250
+
 # node NAME [ON_UNAVAILABLE]: the config of one rr in $D/NAME, started;
 # its pid in PID_NAME.  NODE_TICKER (YAML lines under ticker:, the
 # schedules) and NODE_WORKERS change what it runs; NODE_REDIS where it
@@ -62,12 +67,12 @@ ticker:
     num_workers: ${NODE_WORKERS:-2}
     destroy_timeout: 5s
 ${NODE_TICKER:-  schedules:
-    every_second:
-      cron: \"* * * * * *\"}
+    often:
+      interval: ${SLOT_MS}ms}
   cluster:
     redis: ${NODE_REDIS:-tcp://127.0.0.1:$RPORT}
     on_unavailable: ${2:-skip}
-    timeout: 300ms
+    timeout: 200ms
 logs:
   level: debug
   mode: development
@@ -111,22 +116,22 @@ stop_node() {	# name: TERM, wait
 }
 
 # node_counter NAME KEY [SCHEDULE]: from its last counters line of that
-# schedule (every_second; '""' the unnamed ticker's)
+# schedule (often; '""' the unnamed ticker's)
 node_counter() {
-	grep -E "counters${TAB}schedule=${3-every_second}( |$)" "$D/$1/rr.log" |
+	grep -E "counters${TAB}schedule=${3-often}( |$)" "$D/$1/rr.log" |
 	    tail -n 1 | field "$2"
 }
 
 check_node_counters() {	# name [schedule]: scheduled = the rest
 	local s d k f i q c
-	s=$(node_counter "$1" scheduled "${2-every_second}")
-	d=$(node_counter "$1" delivered "${2-every_second}")
-	k=$(node_counter "$1" skipped "${2-every_second}")
-	f=$(node_counter "$1" failed "${2-every_second}")
-	i=$(node_counter "$1" in_flight "${2-every_second}")
-	q=$(node_counter "$1" queued "${2-every_second}")
-	c=$(node_counter "$1" claiming "${2-every_second}")
-	[ -n "$s" ] || { fail "$1: no counters line for '${2-every_second}'"; return 1; }
+	s=$(node_counter "$1" scheduled "${2-often}")
+	d=$(node_counter "$1" delivered "${2-often}")
+	k=$(node_counter "$1" skipped "${2-often}")
+	f=$(node_counter "$1" failed "${2-often}")
+	i=$(node_counter "$1" in_flight "${2-often}")
+	q=$(node_counter "$1" queued "${2-often}")
+	c=$(node_counter "$1" claiming "${2-often}")
+	[ -n "$s" ] || { fail "$1: no counters line for '${2-often}'"; return 1; }
 	check "$1: scheduled=$s != delivered=$d + skipped=$k + failed=$f + in_flight=$i + queued=${q:-0} + claiming=${c:-0}" \
 	    [ "$s" -eq $((d + k + f + i + ${q:-0} + ${c:-0})) ]
 }
@@ -144,15 +149,21 @@ fleet_has() {	# n: at least n fires recorded across a b c
 
 FENCED='"fence":[0-9]+,'	# for check_payloads: a claimed fire's
 
-check_payloads() {	# fence_ERE file: every fire of every_second well formed
+check_payloads() {	# fence_ERE file: every fire of often well formed
 	local bad
-	bad=$(grep -vE "ctx=\{$1\"lastTick\":[0-9]+,\"name\":\"every_second\",\"scheduled\":[0-9]+000\} body=\{\"tick\":[0-9]+,\"name\":\"every_second\"\}$" "$2" |
+	bad=$(grep -vE "ctx=\{$1\"lastTick\":[0-9]+,\"name\":\"often\",\"scheduled\":[0-9]+\} body=\{\"tick\":[0-9]+,\"name\":\"often\"\}$" "$2" |
 	    head -n 1)
 	check "a payload: $bad" [ -z "$bad" ]
+	bad=$(num scheduled <"$2" | awk -v s=$SLOT_MS '$1 % s' | head -n 1)
+	check "scheduled $bad: not a multiple of ${SLOT_MS}ms" [ -z "$bad" ]
 	# the fence is the scheduled time
 	bad=$(grep -oE 'fence":[0-9]+,.*"scheduled":[0-9]+' "$2" |
 	    awk -F'[:,]' '$2 != $NF' | head -n 1)
 	check "fence != scheduled: $bad" [ -z "$bad" ]
+}
+
+num() {		# key: from lines on stdin, each "key":N's N
+	grep -oE "\"$1\":[0-9]+" | grep -oE '[0-9]+$'
 }
 
 # since FILE LINE ERE [n]: at least n (1) lines after line LINE match

@@ -9,13 +9,9 @@
 COORD_SKIP='fires? skipped.*(reason="the fleet.s coordinator did not answer"|coordinator=[1-9])'
 UNCOORD="fire run without the fleet.s coordinator"
 
-num() {		# key: from lines on stdin, each "key":N's N
-	grep -oE "\"$1\":[0-9]+" | grep -oE '[0-9]+$'
-}
-
 missing() {	# lo: of the sorted numbers on stdin, those left out from lo on
-	awk -v p="$(($1 - 1))" '$1 > p { for (i = p + 1; i < $1; i++) print i
-	    p = $1 }'
+	awk -v p="$(($1 - 1))" '$1 > p { for (i = p + 1; i < $1; i++)
+	    printf "%d\n", i; p = $1 }'
 }
 
 # Marks split a recorder in before and after an event: mark names...
@@ -151,7 +147,7 @@ conns() {	# n: at least n connections to the fake
 }
 
 # SIGKILL, the one stop rr cannot clean up after: its claims in flight are
-# lost with it, the others go on from the next second
+# lost with it, the others go on from the next fire
 t_sigkill() {
 	need_redis || return
 	start_redis || return
@@ -163,7 +159,7 @@ t_sigkill() {
 		fleet_recv "$n" | num scheduled | sed "s/\$/ $n/"
 	done | sort -n | tail -n 1 | cut -d' ' -f2)
 	rest=$(printf '%s\n' a b c | grep -vx "$v" | paste -sd' ')
-	ks=$(($(now_us) / 1000000))
+	ks=$(($(now_us) / 1000 / SLOT_MS))
 	eval "kill -KILL \$PID_$v; wait \$PID_$v" 2>/dev/null
 	mark $rest
 	wait_for 40 has_since 5 . $rest ||
@@ -177,13 +173,13 @@ t_sigkill() {
 	check_once
 	check_payloads "$FENCED" "$D/run"
 	# lost with it: the fires it had claimed and not sent, scheduled
-	# before the kill (a second's grace), two at most
-	m=$(num scheduled <"$D/run" | awk '{ print int($1 / 1000) }' |
+	# about the kill (a slot's grace each side), three at most
+	m=$(num scheduled <"$D/run" | awk -v s=$SLOT_MS '{ printf "%d\n", $1 / s }' |
 	    sort -nu | missing $((ks - 1)) | paste -sd' ')
-	check "seconds the fleet did not run after $v's SIGKILL at $ks: $m" \
-	    awk -v k=$((ks + 1)) '{ for (i = 1; i <= NF; i++) if ($i > k) exit 1
-	    exit (NF > 2) }' <<<"$m"
-	check_ticks 2 "$D/run"
+	check "slots of ${SLOT_MS}ms the fleet did not run after $v's SIGKILL in $ks: $m" \
+	    awk -v k=$((ks + 2)) '{ for (i = 1; i <= NF; i++) if ($i > k) exit 1
+	    exit (NF > 3) }' <<<"$m"
+	check_ticks 3 "$D/run"
 	for n in $rest; do
 		check_node_counters "$n"
 	done
