@@ -242,6 +242,59 @@ fail_where(struct loader *l, const void *field, const char *path,
 	return -1;
 }
 
+/* A warning that names where field was set, as fail_where() does. */
+static int
+warn_where(struct loader *l, const void *field, const char *path,
+    const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+warn_where(struct loader *l, const void *field, const char *path,
+    const char *fmt, ...)
+{
+	const char	*where = config_where(l->cfg, field);
+	char		 msg[CONFIG_ERR_MAX], line[CONFIG_ERR_MAX + PATH_LEN];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(line, sizeof(line), "%s: %s: %s", where ? where :
+	    l->cfg->path, path, msg);
+	return tree_keep_warning(&l->t, line);
+}
+
+/*
+ * A claim still unanswered when its schedule's next fire is due makes
+ * that fire skipped (coordinator) on every server: the timeout must be
+ * shorter than the shortest interval.  Cron fires are a second apart at
+ * least; intervals are checked here.
+ */
+static int
+check_cluster_timeout(struct loader *l)
+{
+	struct ticker_config	*tc = &l->cfg->ticker;
+	struct schedule_config	*sc;
+	duration_ns		 shortest = tc->unnamed ? tc->interval : 0;
+	char			 t[32], s[32];
+	size_t			 i;
+
+	for (i = 0; i < tc->schedules.n; i++) {
+		sc = (struct schedule_config *)tc->schedules.items + i;
+		if (sc->interval > 0 && (shortest == 0 ||
+		    sc->interval < shortest))
+			shortest = sc->interval;
+	}
+	if (shortest == 0 || tc->cluster.timeout < shortest)
+		return 0;
+	config_format_duration(tc->cluster.timeout, t, sizeof t);
+	config_format_duration(shortest, s, sizeof s);
+	return warn_where(l, &tc->cluster.timeout, "ticker.cluster.timeout",
+	    "%s is not shorter than the shortest interval (%s): a fire whose "
+	    "claim is not answered by the next is skipped on every server",
+	    t, s);
+}
+
 /* Each schedule has one of cron and interval, an expression that fires
  * and a zone there is; the ticker parses them again at start. */
 static int
@@ -281,7 +334,7 @@ check_schedules(struct loader *l)
 	/* the unnamed ticker of the docs: when asked for, or alone */
 	tc->unnamed = config_where(l->cfg, &tc->interval) != NULL ||
 	    tc->schedules.n == 0;
-	return 0;
+	return tc->cluster.set ? check_cluster_timeout(l) : 0;
 }
 
 /* What the walk cannot check alone: required keys, derived defaults. */

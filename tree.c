@@ -108,18 +108,26 @@ int
 tree_warn(struct tree *t, const struct node *n, bool atkey, const char *path,
     const char *fmt, ...)
 {
-	char	 buf[CONFIG_ERR_MAX], *s, **v;
+	char	 buf[CONFIG_ERR_MAX];
 	va_list	 ap;
 
 	va_start(ap, fmt);
 	vnote(buf, sizeof(buf), t, n->origin, atkey ? n->kline : n->line,
 	    atkey ? n->kcol : n->col, path, fmt, ap);
 	va_end(ap);
+	return tree_keep_warning(t, buf);
+}
+
+int
+tree_keep_warning(struct tree *t, const char *msg)
+{
+	char	 *s, **v;
+
 	v = realloc(t->warnings, (t->nwarnings + 1) * sizeof(*v));
 	if (v == NULL)
 		return tree_nomem(t);
 	t->warnings = v;
-	if ((s = strdup(buf)) == NULL)
+	if ((s = strdup(msg)) == NULL)
 		return tree_nomem(t);
 	t->warnings[t->nwarnings++] = s;
 	return 0;

@@ -76,6 +76,9 @@ int		tree_warn(struct tree *, const struct node *n, bool atkey,
 		    const char *path, const char *fmt, ...)
 		    __attribute__((format(printf, 5, 6)));
 
+/* A warning written already (file:line: path: what); -1 out of memory. */
+int		tree_keep_warning(struct tree *, const char *msg);
+
 /* tree_fail() with "found X, expected want", X shown when a scalar. */
 int		tree_mismatch(struct tree *, const struct node *,
 		    const char *path, const char *want);

@@ -956,8 +956,8 @@ test_named(void)
 	config_free(&c);
 }
 
-/* config_where(): the place of each value given, for later messages. */
-/* ticker.cluster: absent, nothing set; given, its defaults. */
+/* ticker.cluster: absent, nothing set; given, its defaults; a timeout
+ * not shorter than an interval warns. */
 static void
 test_cluster(void)
 {
@@ -989,9 +989,20 @@ test_cluster(void)
 	CHECK("cluster: timeout 500ms", c.ticker.cluster.timeout ==
 	    500 * MS_NS);
 	CHECK("cluster: named only", !c.ticker.unnamed);
+	CHECK("cluster: no warning", c.nwarnings == 0);
+	config_free(&c);
+	r = load(&c, MIN "ticker:\n  interval: 250ms\n  cluster:\n"
+	    "    redis: tcp://127.0.0.1:6379\n    timeout: 250ms\n", NULL, 0,
+	    err);
+	CHECK("cluster: slow timeout loads", r == 0);
+	CHECK_STR("cluster: slow timeout warns", c.nwarnings == 1 ?
+	    c.warnings[0] : NULL, "rr.yaml:8:14: ticker.cluster.timeout: 250ms "
+	    "is not shorter than the shortest interval (250ms): a fire whose "
+	    "claim is not answered by the next is skipped on every server");
 	config_free(&c);
 }
 
+/* config_where(): the place of each value given, for later messages. */
 static void
 test_where(void)
 {
