@@ -478,9 +478,7 @@ redis_command(struct redis *r, redis_reply_fn *cb, void *arg, int argc,
 		r->refused++;
 		return -1;
 	}
-	/* should epoll fail, the command's timeout drops the connection */
-	(void)want(r);
-	return 0;
+	return 0;	/* written by redis_on_deadline() */
 }
 
 /* A non-blocking connect(2): its outcome comes as EPOLLOUT, or not in
@@ -667,9 +665,19 @@ redis_on_io(struct redis *r, void *ptr, uint32_t events, int64_t now)
 		drop(r, "connection lost", "epoll: %s", strerror(errno));
 }
 
+/* Commands queued and not written, nor waiting for room in the socket. */
+static bool
+unwritten(const struct redis *r)
+{
+	return r->state == REDIS_READY && buf_pending(&r->out) > 0 &&
+	    !(r->events & EPOLLOUT);
+}
+
 int64_t
 redis_next_deadline(const struct redis *r)
 {
+	if (unwritten(r))
+		return 0;
 	if (r->state == REDIS_DOWN || r->state == REDIS_CONNECTING)
 		return r->at;
 	if (r->state != REDIS_CLOSED && r->count > 0)
@@ -677,11 +685,28 @@ redis_next_deadline(const struct redis *r)
 	return INT64_MAX;
 }
 
-/* Reconnect once the back-off is over; give up a connect, or a
- * connection whose oldest command has had no reply, after the timeout. */
+/*
+ * Write what this pass of the loop queued, in one write(2) and without
+ * waiting for epoll to say the socket has room, which it nearly always
+ * has: EPOLLOUT is asked for only when it is full.  Then reconnect once
+ * the back-off is over; give up a connect, or a connection whose oldest
+ * command has had no reply, after the timeout.
+ */
 void
 redis_on_deadline(struct redis *r, int64_t now)
 {
+	if (unwritten(r)) {
+		if (buf_flush(&r->out, r->fd) == -1) {
+			drop(r, "connection lost", "write: %s",
+			    strerror(errno));
+			return;
+		}
+		if (want(r) == -1) {
+			drop(r, "connection lost", "epoll: %s",
+			    strerror(errno));
+			return;
+		}
+	}
 	if (r->state == REDIS_DOWN && now >= r->at)
 		start_connect(r, now);
 	else if (r->state == REDIS_CONNECTING && now >= r->at)

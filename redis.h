@@ -139,7 +139,8 @@ bool		 redis_connected(const struct redis *);
 
 /*
  * Queue one command, argv[0..argc) as bulk strings (lens NULL: each is
- * NUL-terminated), to be written on the loop's next pass.  cb gets its
+ * NUL-terminated), written with the rest of the loop's pass at its
+ * redis_on_deadline() (redis_next_deadline() is now until then).  cb gets its
  * reply, or REDIS_FAILED, exactly once, never from inside this call.
  * Returns -1 at once, cb never called, when not connected, the ring is
  * full or memory is short: the caller skips what it meant to do.  A

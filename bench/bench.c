@@ -1,12 +1,15 @@
 /*
  * bench: see bench.h.
  *
- *   bench -r RR -e ECHO -a APP.PHP -s STRIPPED_RR -t DIR [-q] [part...]
+ *   bench -r RR -e ECHO -a APP.PHP -s STRIPPED_RR -t DIR [-w TWORKER] [-q]
+ *         [part...]
  *
- * Parts: floor exec ticks rpc metrics footprint start schedules
+ * Parts: floor exec ticks rpc metrics footprint start schedules cluster
  * (default: all, in that order; exec's ratios need floor in the same
  * run).  Scratch files (configs, rr's logs) go to a fresh directory in
  * DIR, removed at the end.
+ * -w TWORKER: the tests' recording worker (build/tests/workers/tworker),
+ * for the cluster part's fleet, which is skipped without it.
  * -q shortens every run, for trying the harness; its figures are not the
  * ones to quote.
  */
@@ -148,6 +151,17 @@ static const struct target targets[] = {
 	    1024, false },
 	{ "next fire, the slowest expression", "schedules.next_fire", NULL,
 	    0, 2, false },
+	/* a claim is one EVAL, never a retry or a second command */
+	{ "fleet claim, EVAL round trips per claim",
+	    "cluster.claim_rtts_per_fire", NULL, 0, 1, false },
+	{ "fleet claim, lateness p50 at 10 ms", "cluster.cluster.p50",
+	    "cluster.floor.p50", 1, 300, false },
+	{ "fleet claim, lateness p99 at 10 ms", "cluster.cluster.p99",
+	    "cluster.floor.p99", 1, 300, false },
+	{ "fleet of 10 x 100 schedules: duplicates",
+	    "cluster.fleet.duplicates", NULL, 0, 0, false },
+	{ "fleet of 10 x 100 schedules: missing", "cluster.fleet.missing",
+	    NULL, 0, 0, false },
 	{ "VmHWM, 2 workers", "footprint.w2.vmhwm", NULL, 0, 2048, false },
 	{ "RssAnon, 2 workers", "footprint.w2.rssanon", NULL, 0, 512, false },
 	{ "RssAnon growth over 10^6 execs", "footprint.growth_1e6", NULL, 0, 0,
@@ -295,8 +309,9 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: bench -r RR -e ECHO -a APP.PHP -s STRIPPED "
-	    "-t DIR [-q]\n             "
-	    "[floor|exec|ticks|rpc|metrics|footprint|start|schedules]...\n");
+	    "-t DIR [-w TWORKER] [-q]\n             "
+	    "[floor|exec|ticks|rpc|metrics|footprint|start|schedules|"
+	    "cluster]...\n");
 	exit(2);
 }
 
@@ -319,6 +334,7 @@ static const struct part {
 	{ "footprint", footprint_part },
 	{ "start", start_part },
 	{ "schedules", schedules_part },
+	{ "cluster", cluster_part },
 };
 #define NPARTS	NELEM(parts)
 
@@ -334,13 +350,20 @@ main(int argc, char **argv)
 	size_t i, j;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "r:e:a:s:t:q")) != -1) {
+	while ((ch = getopt(argc, argv, "r:e:a:s:t:w:q")) != -1) {
 		switch (ch) {
 		case 'r': absolute(optarg, b.rr); break;
 		case 'e': absolute(optarg, b.echo); break;
 		case 'a': absolute(optarg, b.app); break;
 		case 's': b.stripped = optarg; break;
 		case 't': absolute(optarg, tmpdir); break;
+		/* optional: the part that needs it says so when it is not
+		 * there */
+		case 'w':
+			if (realpath(optarg, b.tworker) == NULL)
+				snprintf(b.tworker, sizeof b.tworker, "%s",
+				    optarg);
+			break;
 		case 'q': b.quick = true; break;
 		default: usage();
 		}

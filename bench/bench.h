@@ -9,6 +9,8 @@
  *   metrics    metrics.c ./rr's Prometheus endpoint scraped back to back
  *   footprint  serve.c   memory, binary size, idle wake-ups
  *   start      serve.c   exec of rr to the first tick delivered
+ *   schedules  schedules.c many named schedules; cron_next() alone
+ *   cluster    cluster.c the fleet's claims through a redis-server
  *
  * then the targets, each a figure against a bound computed from a floor
  * of the same run, with a verdict each, then one line per figure,
@@ -22,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define SEC	((int64_t)1000000000)	/* in ns, as every clock here */
@@ -50,6 +53,7 @@ struct bench {
 	char		 rr[PATH_MAX];	/* absolute: rr chdirs */
 	char		 echo[PATH_MAX];
 	char		 app[PATH_MAX];	/* app.php */
+	char		 tworker[PATH_MAX];	/* the tests' recorder; "": none */
 	const char	*stripped;	/* a stripped copy of rr */
 	char		 tmp[256];	/* scratch, removed at exit */
 	bool		 quick;		/* shorter runs, for trying */
@@ -131,6 +135,9 @@ int	 rr_start(struct bench *, struct rr_proc *, const char *name,
 	    const char *command, const char *interval, unsigned workers,
 	    const char *logs, const char *extra, bool pipe_log);
 char	*slurp(const char *path);	/* a whole file; NULL: none */
+/* name.yaml in the scratch dir (its path into path, PATH_MAX), open for
+ * writing; NULL having said why */
+FILE	*rr_config_create(struct bench *, const char *name, char *path);
 /* rr_start() on a name.yaml of the caller's, written already */
 int	 rr_start_file(struct bench *, struct rr_proc *, const char *name,
 	    bool pipe_log);
@@ -139,6 +146,14 @@ int	 rr_ready(struct bench *, struct rr_proc *, const char *name,
 	    const char *command, const char *interval, unsigned workers,
 	    const char *extra);		/* every worker ready */
 int	 rr_stop(struct rr_proc *);
+void	 show_tail(const struct rr_proc *);	/* of its log, said */
+/* the number after "key=" in a console log line, -1 if none */
+long long log_field(const char *line, const char *key);
+/* the FIFO of bench/echo -r (name.fifo), for reading, before rr starts;
+ * read at the end, read_records() after first_record() */
+int	 records_open(struct bench *, const char *name, char *path);
+int	 first_record(int fd, int64_t timeout, struct tick_record *first);
+size_t	 read_records(int fd, struct tick_record *, size_t max);
 /* rr_ready() with bench/echo workers at 1h and config(port)'s listener;
  * the port, 0 if it did not start */
 uint16_t rr_listening(struct bench *, struct rr_proc *, const char *name,
@@ -177,5 +192,6 @@ void	 metrics_part(struct bench *);
 void	 footprint_part(struct bench *);
 void	 start_part(struct bench *);
 void	 schedules_part(struct bench *);
+void	 cluster_part(struct bench *);
 
 #endif

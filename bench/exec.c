@@ -172,7 +172,7 @@ driver_open(struct bench *b, struct driver *d, unsigned workers,
 	}
 	pin(b, m, true);
 	pool_start(&d->pool, mono_ns());
-	for (end = mono_ns() + 10 * SEC; pool_idle(&d->pool) < workers;) {
+	for (end = mono_ns() + 10 * SEC; pool_room(&d->pool) < workers;) {
 		if (mono_ns() > end) {
 			printf("  exec: workers not ready in 10 s\n");
 			return -1;

@@ -45,13 +45,11 @@ static int
 start(struct bench *b, struct rr_proc *r, const char *name, unsigned n,
     bool mix)
 {
-	char path[PATH_MAX], file[64];
+	char path[PATH_MAX];
 	unsigned i;
 	FILE *f;
 
-	snprintf(file, sizeof file, "%s.yaml", name);
-	tmp_path(b, file, path);
-	if ((f = fopen(path, "we")) == NULL)
+	if ((f = rr_config_create(b, name, path)) == NULL)
 		return -1;
 	fprintf(f, "version: '3'\nserver:\n  command: [\"%s\"]\nticker:\n"
 	    "  pool:\n    num_workers: 2\n  schedules:\n", b->echo);

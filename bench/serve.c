@@ -70,6 +70,19 @@ rr_start(struct bench *b, struct rr_proc *r, const char *name,
 	return rr_start_file(b, r, name, pipe_log);
 }
 
+FILE *
+rr_config_create(struct bench *b, const char *name, char *path)
+{
+	char file[PATH_MAX];
+	FILE *f;
+
+	snprintf(file, sizeof file, "%s.yaml", name);
+	tmp_path(b, file, path);
+	if ((f = fopen(path, "we")) == NULL)
+		printf("  %s: %s: %s\n", name, path, strerror(errno));
+	return f;
+}
+
 int
 rr_start_file(struct bench *b, struct rr_proc *r, const char *name,
     bool pipe_log)
@@ -109,7 +122,7 @@ fail:
  * starts so that their blocking open finds a reader.  Room for every
  * record of a run: they are read only at the end.
  */
-static int
+int
 records_open(struct bench *b, const char *name, char *path)
 {
 	char file[64];
@@ -131,7 +144,7 @@ records_open(struct bench *b, const char *name, char *path)
 }
 
 /* The last lines of rr's log file, when a run went wrong. */
-static void
+void
 show_tail(const struct rr_proc *r)
 {
 	char *s = slurp(r->log), *p;
@@ -204,8 +217,8 @@ wait_log(const struct rr_proc *r, const char *needle, unsigned count,
  * The number after "key=" in a console log line, or -1.  Only at the
  * start of a field, not inside a longer key that ends in this one.
  */
-static long long
-field(const char *s, const char *key)
+long long
+log_field(const char *s, const char *key)
 {
 	size_t len = strlen(key);
 	const char *p;
@@ -388,7 +401,7 @@ lateness(struct bench *b, struct tick_record *rec, size_t nrec,
 	return out;
 }
 
-static size_t
+size_t
 read_records(int fd, struct tick_record *rec, size_t max)
 {
 	size_t n = 0;
@@ -400,7 +413,7 @@ read_records(int fd, struct tick_record *rec, size_t max)
 }
 
 /* Blocks until the first record, so the window starts with the ticks. */
-static int
+int
 first_record(int fd, int64_t timeout, struct tick_record *first)
 {
 	struct pollfd pfd = { fd, POLLIN, 0 };
@@ -476,10 +489,12 @@ tick_run(struct bench *b, const char *label, const char *itxt,
 	nrec = 1 + read_records(fd, rec + 1, TICK_RECORDS - 1);
 	close(fd);
 	log = slurp(r.log);
-	if (log != NULL && (counters = strstr(log, "\tscheduled=")) != NULL) {
-		sched = field(counters, "scheduled=");
-		deliv = field(counters, "delivered=");
-		skipped = field(counters, "skipped=");
+	/* the unnamed ticker's line, "counters\t" then its fields (since
+	 * the fleet, schedule="" first) */
+	if (log != NULL && (counters = strstr(log, " counters\t")) != NULL) {
+		sched = log_field(counters, "scheduled=");
+		deliv = log_field(counters, "delivered=");
+		skipped = log_field(counters, "skipped=");
 	}
 	free(log);
 	nlat = lateness(b, rec, nrec, interval, phase, sched > 0 ? sched - 1 :
