@@ -25,7 +25,7 @@ RR	 = rr
 XFLAGS	 =
 endif
 
-LIB	 = buf config keys tree parse cron tz next schedules goridge log worker pool launch ticker listen rpc json services notify cluster ctl relay http status hist expo metrics redis
+LIB	 = buf config keys tree parse cron tz next schedules goridge log worker pool oninit launch ticker listen rpc json services notify cluster ctl relay http status hist expo metrics redis
 LIBOBJ	 = $(LIB:%=$(O)/%.o)
 HDRS	 = $(wildcard *.h)
 UNITS	 = $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/unit_*.c))

@@ -139,7 +139,7 @@ worker_lines(struct buf *b, const struct pool *p, bool memory)
 			at = buf_digits(at, (uint64_t)w->pid);
 			at = buf_digits(BUF_LIT(at, "\"} "), w->own_rss);
 		} else {
-			pool_rr_status(w, &state);
+			worker_rr_status(w, &state);
 			at = BUF_LIT(at, PREFIX "worker_state{state=\"");
 			memcpy(at, state, strlen(state));
 			at = BUF_LIT(at + strlen(state), "\",pid=\"");
@@ -164,7 +164,7 @@ pool_family(struct metrics *m, struct buf *b, int64_t now)
 			continue;
 		total++;
 		memory += p->slots[i].own_rss;
-		invalid += pool_rr_status(&p->slots[i], &state) == 3;
+		invalid += worker_rr_status(&p->slots[i], &state) == 3;
 	}
 	EXPO_SCALAR(b, PREFIX "total_workers", "gauge", "Total number of workers "
 	    "used by the plugin", (double)total);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "oninit.h"
 #include "pool.h"
 #include "launch.h"
 
@@ -567,7 +568,7 @@ pool_on_io(struct pool *p, void *ptr, uint32_t events, int64_t now)
 		return;
 	}
 	w = wf->w;
-	if (w == &p->init) {
+	if (w == &p->init.w) {
 		worker_read_stderr(w);
 		return;
 	}
@@ -641,61 +642,17 @@ sent:
 	return w->pid;
 }
 
-/* status=N or signal=NAME, the way the log shows how a worker ended */
-static struct log_field
-exit_field(int status, char *buf, size_t len)
-{
-	const char *name;
-
-	if (WIFSIGNALED(status)) {
-		name = sigabbrev_np(WTERMSIG(status));
-		snprintf(buf, len, "%s", name ? name : "?");
-		return LF_STR("signal", buf);
-	}
-	return LF_INT("status", WEXITSTATUS(status));
-}
-
+/* The resident workers start once on_init is over, unless it failed
+ * and exit_on_error says rr must not start. */
 static void
 init_done(struct pool *p, bool ok, int64_t now)
 {
 	p->initializing = false;
-	p->init.deadline = 0;
-	if (!ok && p->on_init->exit_on_error)
+	p->init.w.deadline = 0;
+	if (!ok && p->init.cfg->exit_on_error)
 		p->failed = true;
 	else
 		heal(p, now);
-}
-
-/* on_init ran over exec_timeout, or rr is stopping and it did not go. */
-static void
-init_expired(struct pool *p)
-{
-	log_error("pool", "on_init killed", LF_INT("pid", p->init.pid),
-	    LF_STR("reason", p->stopping ? "shutdown" : "exec_timeout"),
-	    LF_INT("exec_timeout_ms", p->on_init->exec_timeout / MS_NS));
-	worker_signal(&p->init, SIGKILL);
-	p->init.deadline = 0;
-}
-
-static void
-init_exited(struct pool *p, int status, int64_t now)
-{
-	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	char signame[16];
-	struct log_field how = exit_field(status, signame, sizeof signame);
-
-	worker_signal(&p->init, SIGKILL);	/* whatever it left running */
-	worker_release(&p->init);
-	if (ok)
-		log_info("pool", "on_init done", LF_INT("pid", p->init.pid));
-	else
-		LOG(p->on_init->exit_on_error ? LOG_LEVEL_ERROR :
-		    LOG_LEVEL_WARN, "pool", "on_init failed",
-		    LF_INT("pid", p->init.pid), how,
-		    LF_STR("exit_on_error", p->on_init->exit_on_error ?
-		    "true" : "false"));
-	p->init.pid = 0;
-	init_done(p, ok, now);
 }
 
 bool
@@ -707,8 +664,8 @@ pool_on_exit(struct pool *p, pid_t pid, int status, int64_t now)
 	struct log_field how;
 	size_t i;
 
-	if (p->init.pid > 0 && pid == p->init.pid) {
-		init_exited(p, status, now);
+	if (on_init_running(&p->init) && pid == p->init.w.pid) {
+		init_done(p, on_init_exited(&p->init, status), now);
 		return true;
 	}
 	for (i = 0; i < p->nslots && w == NULL; i++)
@@ -720,7 +677,7 @@ pool_on_exit(struct pool *p, pid_t pid, int status, int64_t now)
 	 * whatever it left behind in its group goes with it */
 	worker_signal(w, SIGKILL);
 	worker_release(w);
-	how = exit_field(status, signame, sizeof signame);
+	how = worker_exit_field(status, signame, sizeof signame);
 	why = w->killed != WHY_NONE ? w->killed : w->retire;
 	/* a worker that hung up on its own died in the state it was in */
 	switch (w->state == W_DYING && w->killed == WHY_NONE ? w->prev :
@@ -886,11 +843,12 @@ pool_on_deadline(struct pool *p, int64_t now)
 		p->watch_at = now + p->cfg.supervisor.watch_tick;
 	}
 	p->next_deadline = p->watch_at;
-	if (p->initializing && p->init.deadline != 0 &&
-	    p->init.deadline <= now)
-		init_expired(p);
-	if (p->init.deadline != 0 && p->init.deadline < p->next_deadline)
-		p->next_deadline = p->init.deadline;
+	/* over exec_timeout, or rr is stopping and it did not go */
+	if (p->initializing && p->init.w.deadline != 0 &&
+	    p->init.w.deadline <= now)
+		on_init_expired(&p->init, p->stopping);
+	if (p->init.w.deadline != 0 && p->init.w.deadline < p->next_deadline)
+		p->next_deadline = p->init.w.deadline;
 	for (i = 0; i < p->nslots; i++) {
 		struct worker *w = &p->slots[i];
 
@@ -932,8 +890,8 @@ pool_stop(struct pool *p, int64_t now, int64_t deadline)
 	    (deadline - now) / 2 : TERM_GRACE;
 	p->watch_at = INT64_MAX;
 	if (p->initializing) {
-		worker_signal(&p->init, SIGTERM);
-		set_deadline(p, &p->init, deadline);
+		worker_signal(&p->init.w, SIGTERM);
+		set_deadline(p, &p->init.w, deadline);
 	}
 	for (i = 0; i < p->nslots; i++) {
 		struct worker *w = &p->slots[i];
@@ -989,61 +947,6 @@ pool_poll_ns(const struct pool *p, int64_t now)
 	return p->nbusy > 0 && now - p->last_reply < POLL_RECENT ? POLL_FOR : 0;
 }
 
-/* RoadRunner's worker states, by number. */
-enum rr_status {
-	RR_INACTIVE, RR_READY, RR_WORKING, RR_INVALID, RR_STOPPING,
-	RR_STOPPED, RR_DESTROYED, RR_MAX_JOBS, RR_ERRORED, RR_IDLE_TTL,
-	RR_TTL, RR_MAX_MEMORY, RR_EXEC_TTL
-};
-
-static const char *const status_names[] = {
-	"inactive", "ready", "working", "invalid", "stopping", "stopped",
-	"destroyed", "maxJobsReached", "errored", "idleTTLReached",
-	"ttlReached", "maxMemoryReached", "execTTLReached",
-};
-
-
-/* A worker on its way out says why, as RoadRunner's would. */
-static enum rr_status
-status_of(const struct worker *w)
-{
-	switch (w->state) {
-	case W_STARTING:
-		return RR_INACTIVE;
-	case W_READY:
-		return RR_READY;
-	case W_STOPPING:
-		return RR_STOPPING;
-	case W_DYING:
-		return w->killed == WHY_EXEC_TTL ? RR_EXEC_TTL : RR_ERRORED;
-	default:
-		break;
-	}
-	switch (w->retire) {
-	case WHY_NONE:
-		return RR_WORKING;
-	case WHY_MAX_JOBS:
-		return RR_MAX_JOBS;
-	case WHY_TTL:
-		return RR_TTL;
-	case WHY_IDLE_TTL:
-		return RR_IDLE_TTL;
-	case WHY_MEMORY:
-		return RR_MAX_MEMORY;
-	default:
-		return RR_INVALID;
-	}
-}
-
-int
-pool_rr_status(const struct worker *w, const char **name)
-{
-	enum rr_status st = status_of(w);
-
-	*name = status_names[st];
-	return (int)st;
-}
-
 void
 pool_sample(struct pool *p, int64_t now)
 {
@@ -1075,7 +978,7 @@ pool_resetting(const struct pool *p)
 unsigned
 pool_processes(const struct pool *p)
 {
-	unsigned n = p->init.pid > 0;
+	unsigned n = on_init_running(&p->init);
 	size_t i;
 
 	for (i = 0; i < p->nslots; i++)
@@ -1092,31 +995,6 @@ prefix(char *err, size_t errlen, const char *where)
 
 	snprintf(msg, sizeof msg, "%s", err);
 	snprintf(err, errlen, "%s: server.relay: %s", where, msg);
-}
-
-/* on_init: its own command, rr's environment plus on_init.env, its own
- * user, and no Goridge. */
-static int
-init_setup(struct pool *p, const struct config *cfg, char *err,
-    size_t errlen)
-{
-	const struct on_init_config *oi = &cfg->server.on_init;
-
-	if (!oi->set)
-		return 0;
-	p->on_init = oi;
-	p->init.fd_in = p->init.fd_out = p->init.fd_err = -1;
-	p->init_spec.argv = oi->command.argv;
-	p->init_spec.log_name = "on_init";
-	p->init_spec.plain = true;
-	if ((p->init_env = launch_plain_env(&oi->env)) == NULL) {
-		snprintf(err, errlen, "server.on_init: %s", strerror(errno));
-		return -1;
-	}
-	p->init_spec.envp = p->init_env;
-	p->init_spec.nofile = p->spec.nofile;
-	return launch_ids(&p->init_spec, cfg, &oi->user, NULL,
-	    "server.on_init", err, errlen);
 }
 
 int
@@ -1165,7 +1043,7 @@ pool_init(struct pool *p, const struct config *cfg, const char *mode, int epfd,
 		return -1;
 	if (raised)	/* the workers get the old limit back */
 		p->spec.nofile = &p->nofile;
-	return init_setup(p, cfg, err, errlen);
+	return on_init_setup(&p->init, cfg, p->spec.nofile, err, errlen);
 }
 
 int
@@ -1183,13 +1061,11 @@ pool_free(struct pool *p)
 	relay_close(&p->relay);
 	for (i = 0; p->slots != NULL && i < p->nslots; i++)
 		worker_free(&p->slots[i]);
-	worker_free(&p->init);
+	on_init_free(&p->init);
 	launch_env_free(p->env);
-	launch_env_free(p->init_env);
 	free(p->slots);
 	free(p->idle);
 	free(p->spec.groups);
-	free(p->init_spec.groups);
 	memset(p, 0, sizeof *p);
 }
 
@@ -1204,21 +1080,17 @@ pool_start(struct pool *p, int64_t now)
 		p->watch_at = now + sv->watch_tick;
 	if (p->watch_at < p->next_deadline)
 		p->next_deadline = p->watch_at;
-	if (p->on_init == NULL) {
+	if (p->init.cfg == NULL) {
 		heal(p, now);
 		return;
 	}
 	p->initializing = true;
-	if (worker_spawn(&p->init, &p->init_spec, p->epfd, p->rr_pid) == -1) {
-		log_error("pool", "cannot run on_init",
-		    LF_STR("error", strerror(errno)));
+	if (on_init_start(&p->init, p->epfd, p->rr_pid, now) == -1) {
 		/* forked, then failed: its exit will tell */
-		if (p->init.pid <= 0)
+		if (!on_init_running(&p->init))
 			init_done(p, false, now);
 		return;
 	}
-	log_info("pool", "on_init started", LF_INT("pid", p->init.pid));
-	p->init.deadline = now + p->on_init->exec_timeout;
-	if (p->init.deadline < p->next_deadline)
-		p->next_deadline = p->init.deadline;
+	if (p->init.w.deadline < p->next_deadline)
+		p->next_deadline = p->init.w.deadline;
 }

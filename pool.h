@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 
 #include "config.h"
+#include "oninit.h"
 #include "relay.h"
 #include "worker.h"
 
@@ -72,10 +73,7 @@ struct pool {
 	int64_t			 sampled;	/* see pool_sample() */
 
 	/* server.on_init: one plain process that runs before any worker */
-	const struct on_init_config *on_init;	/* NULL: none */
-	struct spawn_spec	 init_spec;
-	char			**init_env;	/* owned; init_spec.envp */
-	struct worker		 init;
+	struct on_init		 init;
 	bool			 initializing;
 	bool			 failed;	/* on_init failed, exit_on_error */
 
@@ -149,9 +147,6 @@ void		 pool_kill(struct pool *);
  * another (UINT_MAX in debug mode). */
 bool		 pool_can_exec(const struct pool *);
 unsigned	 pool_room(const struct pool *);
-
-/* RoadRunner's number and name for a worker's state (informer's). */
-int		 pool_rr_status(const struct worker *, const char **name);
 
 /*
  * Refresh the workers' own_rss and cpu_ticks from /proc, at most once a

@@ -72,7 +72,7 @@ put_worker(struct services *s, size_t i, int64_t mono, int64_t real,
 	const struct worker *w = &s->pool->slots[i];
 	struct worker_row *r = &s->rows[i];
 	const char *name;
-	int st = pool_rr_status(w, &name);
+	int st = worker_rr_status(w, &name);
 	int64_t age = mono - w->spawned_at;
 	uint64_t cpu = 0, sched = w->tag >> SCHED_TAG_SHIFT;
 	char *p;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -577,4 +578,71 @@ worker_free(struct worker *w)
 {
 	goridge_decoder_free(&w->dec);
 	buf_free(&w->outq);
+}
+
+struct log_field
+worker_exit_field(int status, char *buf, size_t len)
+{
+	const char *name;
+
+	if (WIFSIGNALED(status)) {
+		name = sigabbrev_np(WTERMSIG(status));
+		snprintf(buf, len, "%s", name ? name : "?");
+		return LF_STR("signal", buf);
+	}
+	return LF_INT("status", WEXITSTATUS(status));
+}
+
+/* RoadRunner's worker states, by number. */
+enum rr_status {
+	RR_INACTIVE, RR_READY, RR_WORKING, RR_INVALID, RR_STOPPING,
+	RR_STOPPED, RR_DESTROYED, RR_MAX_JOBS, RR_ERRORED, RR_IDLE_TTL,
+	RR_TTL, RR_MAX_MEMORY, RR_EXEC_TTL
+};
+
+static const char *const status_names[] = {
+	"inactive", "ready", "working", "invalid", "stopping", "stopped",
+	"destroyed", "maxJobsReached", "errored", "idleTTLReached",
+	"ttlReached", "maxMemoryReached", "execTTLReached",
+};
+
+/* A worker on its way out says why, as RoadRunner's would. */
+static enum rr_status
+status_of(const struct worker *w)
+{
+	switch (w->state) {
+	case W_STARTING:
+		return RR_INACTIVE;
+	case W_READY:
+		return RR_READY;
+	case W_STOPPING:
+		return RR_STOPPING;
+	case W_DYING:
+		return w->killed == WHY_EXEC_TTL ? RR_EXEC_TTL : RR_ERRORED;
+	default:
+		break;
+	}
+	switch (w->retire) {
+	case WHY_NONE:
+		return RR_WORKING;
+	case WHY_MAX_JOBS:
+		return RR_MAX_JOBS;
+	case WHY_TTL:
+		return RR_TTL;
+	case WHY_IDLE_TTL:
+		return RR_IDLE_TTL;
+	case WHY_MEMORY:
+		return RR_MAX_MEMORY;
+	default:
+		return RR_INVALID;
+	}
+}
+
+int
+worker_rr_status(const struct worker *w, const char **name)
+{
+	enum rr_status st = status_of(w);
+
+	*name = status_names[st];
+	return (int)st;
 }

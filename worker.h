@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "goridge.h"
+#include "log.h"
 
 #define WORKER_LINE_MAX	1024	/* longer stderr lines are cut */
 #define WORKER_TAIL_MAX	512	/* last stderr bytes, for exit reports */
@@ -178,5 +179,12 @@ void		 worker_release(struct worker *);
 
 /* Free a slot's buffers (at exit). */
 void		 worker_free(struct worker *);
+
+/* RoadRunner's number and name for a worker's state (informer's). */
+int		 worker_rr_status(const struct worker *, const char **name);
+
+/* status=N or signal=NAME (into buf), the way the log shows how a
+ * process ended. */
+struct log_field worker_exit_field(int status, char *buf, size_t len);
 
 #endif

@@ -123,8 +123,24 @@ on_socket() {	# the scenario runs on a socket relay
 	[ "${RELAY:-pipes}" != pipes ]
 }
 
-free_port() {	# a loopback port nobody listens on now
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# A loopback port nobody listens on now, below the kernel's range for
+# outgoing connections' own ports (ip_local_port_range): a port of that
+# range (what bind to port 0 gives) can be taken by any connect(2) on the
+# machine before the scenario's listener binds it.
+free_port() {
+	python3 - <<'EOF'
+import random, socket
+lo = max(int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0]), 12000)
+while True:
+    p = random.randrange(10000, lo)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    print(p)
+    break
+EOF
 }
 
 relay_address() {	# $RELAY (pipes, unix or tcp) as server.relay says it
