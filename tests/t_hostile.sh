@@ -41,8 +41,10 @@ holds_up() {
 	local n peak
 	check "rr died" alive "$RRPID" || return
 	n=$(rec_count reply)
-	check "the other workers served no 5 ticks in 20s after the attack" \
-	    wait_rec reply $((n + 5))
+	# generous: once, in a whole CI run on a loaded VM, 20 s after a 1 GiB
+	# flood were not enough (not seen again in many runs alone)
+	check "the other workers served no 5 ticks in 60s after the attack" \
+	    wait_rec reply $((n + 5)) 60
 	peak=$(proc_kb "$RRPID" VmHWM)
 	check "rr's peak RSS $peak kB, at start $RSS0 kB" \
 	    [ "$peak" -le $((RSS0 + RSS_GROWTH_KB)) ]
