@@ -18,19 +18,22 @@
  * scheduled unix ms; ARGV[2], ARGV[3] and ARGV[4] the fence, next N and
  * lastTick the server knows, which stand in for what Redis lost (keys
  * gone with a restart, a failover's last writes), so that neither the
- * fence nor N ever goes back.  Won: {1, N + 1, last}; lost (claimed
- * already, this fire or a later one): {0, next N, fence}.  A GET of a
- * missing key is false in Lua, hence the `or`s.
+ * fence nor N ever goes back.  Returns {won, next N, fence, lastTick}:
+ * won 1 with this fire as the fence, or 0 when it was claimed already
+ * (this fire or a later one), with the fleet's fence.  Every server thus
+ * learns the fleet's N and lastTick from every claim, lost or won.  A
+ * GET of a missing key is false in Lua, hence the `or`s.
  */
 static const char script[] =
 	"local f = math.max(tonumber(redis.call('GET', KEYS[1]) or '-1'), "
 	"tonumber(ARGV[2]))\n"
 	"local n = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), "
 	"tonumber(ARGV[3]))\n"
-	"if f >= tonumber(ARGV[1]) then return {0, n, f} end\n"
+	"local last = redis.call('GET', KEYS[3]) or ARGV[4]\n"
+	"if f >= tonumber(ARGV[1]) then return {0, n, f, last} end\n"
 	"redis.call('SET', KEYS[1], ARGV[1])\n"
 	"redis.call('SET', KEYS[2], n + 1)\n"
-	"return {1, n + 1, redis.call('GET', KEYS[3]) or ARGV[4]}\n";
+	"return {1, n + 1, tonumber(ARGV[1]), last}\n";
 
 #define KEY_MAX	(CLUSTER_PREFIX_MAX + SCHEDULE_NAME_MAX + 16)
 #define ERROR_SHOWN	200	/* bytes of an error reply a log line shows */
@@ -138,11 +141,11 @@ tell_unexpected(struct cluster *c, const struct redis_reply *r)
 	c->unexpected_told = now;
 }
 
-/* {0 or 1, an integer >= 0, a number}: the script's, and nothing else */
+/* {0 or 1, an integer >= it, two numbers}: the script's, nothing else */
 static bool
 script_reply(const struct redis_reply *r)
 {
-	return r->type == REDIS_ARRAY && r->elements == 3 &&
+	return r->type == REDIS_ARRAY && r->elements == 4 &&
 	    r->element[0].type == REDIS_INTEGER &&
 	    (r->element[0].integer == 0 || r->element[0].integer == 1) &&
 	    r->element[1].type == REDIS_INTEGER &&
@@ -169,15 +172,15 @@ claimed(void *arg, const struct redis_reply *r)
 		return;
 	}
 	cr.n = (uint64_t)r->element[1].integer;
+	cr.fence = number_of(&r->element[2]);
+	cr.last_tick = number_of(&r->element[3]);
 	if (r->element[0].integer == 0) {
 		c->lost++;
-		cr.fence = number_of(&r->element[2]);
 		cb(cbarg, CLAIM_LOST, &cr);
 		return;
 	}
 	c->won++;
 	cr.n--;
-	cr.last_tick = number_of(&r->element[2]);
 	cb(cbarg, CLAIM_WON, &cr);
 }
 

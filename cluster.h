@@ -38,7 +38,7 @@ enum claim_result {
 struct claim_reply {
 	uint64_t	 n;	/* won: this fire's N, from 0; lost: the next */
 	int64_t		 fence;	/* won: this fire's, lost: the fleet's, ms */
-	long long	 last_tick;	/* won: unix seconds, 0 before */
+	long long	 last_tick;	/* the fleet's, unix seconds, 0 before */
 };
 
 typedef void cluster_claim_fn(void *arg, enum claim_result,

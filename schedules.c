@@ -359,7 +359,7 @@ dispatch(struct schedules *sc, struct schedule *s, uint64_t n, int64_t due,
 }
 
 /* The fire scheduled for `due` goes to an idle worker as fire n, or is
- * skipped; s->n counts the fires this server sent. */
+ * skipped. */
 static bool
 send_fire(struct schedules *sc, struct schedule *s, int64_t due, uint64_t n,
     long long last_tick, int64_t fence, int64_t mono)
@@ -382,16 +382,21 @@ send_fire(struct schedules *sc, struct schedule *s, int64_t due, uint64_t n,
 	log_debug("ticker", "fire", LF_STR("schedule", s->name),
 	    LF_INT("tick", n), LF_INT("pid", pid),
 	    LF_INT("late_us", late / 1000));
-	s->n++;
 	tell_skipped(sc, mono, false);
 	return true;
 }
 
-static void
-send_local(struct schedules *sc, struct schedule *s, int64_t due,
+/* The fire with the N and lastTick this server knows, no fence: without
+ * a fleet, and in one with no answer from it (its next claim takes the
+ * fleet past this N). */
+static bool
+send_known(struct schedules *sc, struct schedule *s, int64_t due,
     int64_t mono)
 {
-	send_fire(sc, s, due, s->n, s->last_tick, -1, mono);
+	if (!send_fire(sc, s, due, s->known.n, s->known.last_tick, -1, mono))
+		return false;
+	s->known.n++;
+	return true;
 }
 
 /* Fires run with no answer from the fleet: told once a second at most,
@@ -411,6 +416,19 @@ tell_uncoordinated(struct schedules *sc, const struct schedule *s,
 	sc->uncoordinated_told = mono;
 }
 
+/* What a claim's answer says of the fleet, kept as the floors of the
+ * next claim (see cluster.h). */
+static void
+learn(struct schedule *s, const struct claim_reply *cr)
+{
+	if (cr->fence > s->known.fence)
+		s->known.fence = cr->fence;
+	if (cr->n > s->known.n)
+		s->known.n = cr->n;
+	if (cr->last_tick > s->known.last_tick)
+		s->known.last_tick = cr->last_tick;
+}
+
 /* The fleet's answer to the claim of s's fire at s->claim_for. */
 static void
 answer(struct schedule *s, enum claim_result r, const struct claim_reply *cr,
@@ -424,18 +442,13 @@ answer(struct schedule *s, enum claim_result r, const struct claim_reply *cr,
 	switch (r) {
 	case CLAIM_WON:
 		s->won++;
-		s->known.fence = due / MS_NS;
+		learn(s, cr);
 		s->known.n = cr->n + 1;
-		if (cr->last_tick > s->known.last_tick)
-			s->known.last_tick = cr->last_tick;
-		send_fire(sc, s, due, cr->n, cr->last_tick, due / MS_NS, mono);
+		send_fire(sc, s, due, cr->n, cr->last_tick, cr->fence, mono);
 		break;
 	case CLAIM_LOST:
 		s->lost++;
-		if (cr->fence > s->known.fence)
-			s->known.fence = cr->fence;
-		if (cr->n > s->known.n)
-			s->known.n = cr->n;
+		learn(s, cr);
 		skip(sc, s, SKIP_CLAIMED, mono);
 		break;
 	case CLAIM_UNAVAILABLE:
@@ -444,11 +457,7 @@ answer(struct schedule *s, enum claim_result r, const struct claim_reply *cr,
 			skip(sc, s, SKIP_COORDINATOR, mono);
 			break;
 		}
-		/* on from the fleet's N and lastTick as this server knows
-		 * them; its next claim takes the fleet past this N */
-		if (send_fire(sc, s, due, s->known.n, s->known.last_tick, -1,
-		    mono)) {
-			s->known.n++;
+		if (send_known(sc, s, due, mono)) {
 			s->uncoordinated++;
 			tell_uncoordinated(sc, s, mono);
 		}
@@ -527,7 +536,7 @@ go(struct schedules *sc, struct schedule *s, int64_t due, int64_t mono)
 	uint32_t i = (uint32_t)(s - sc->s);
 
 	if (sc->cluster == NULL) {
-		send_local(sc, s, due, mono);
+		send_known(sc, s, due, mono);
 		return;
 	}
 	if (!pool_can_exec(sc->pool)) {
@@ -621,14 +630,13 @@ schedules_done(struct schedules *sc, const struct exec_result *r)
 		return;
 	s->in_flight--;
 	s->running--;
-	s->last_tick = (long long)time(NULL);
-	s->known.last_tick = s->last_tick;
+	s->known.last_tick = (long long)time(NULL);
 	if (s->unnamed && (r->outcome == EXEC_OK ||
 	    r->outcome == EXEC_SOFT_ERROR))
 		hist_observe(sc->duration, (double)(r->finished - r->started) /
 		    SEC_NS);
 	if (sc->cluster != NULL)
-		cluster_done(sc->cluster, s->name, s->last_tick);
+		cluster_done(sc->cluster, s->name, s->known.last_tick);
 	if (r->outcome == EXEC_OK) {
 		s->delivered++;
 		log_debug("ticker", "fire done", LF_STR("schedule", s->name),

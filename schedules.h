@@ -64,8 +64,6 @@ struct schedule {
 
 	int64_t		 next_ns;	/* unix ns of the next fire */
 	int64_t		 sent_for;	/* scheduled time of the last one sent */
-	uint64_t	 n;		/* fires sent */
-	long long	 last_tick;	/* unix seconds of the last completion */
 	unsigned	 running;
 	bool		 queued;
 	int64_t		 queued_for;
@@ -74,8 +72,9 @@ struct schedule {
 	int64_t		 claim_for;	/* scheduled time of the claim */
 	bool		 waiting;	/* the claim waits for a worker */
 	uint32_t	 wait_next;	/* in the line of claims waiting */
-	struct claim_reply known;	/* the highest fence, next N and
-					 * latest lastTick seen */
+	struct claim_reply known;	/* the next N and the latest lastTick
+					 * this server knows; in a fleet, the
+					 * highest fence too */
 	int64_t		 sent_fence;	/* ms, -1: no fence (not claimed) */
 	long long	 sent_last;	/* lastTick of the one sent */
 
