@@ -625,6 +625,25 @@ dispatch(struct redis *r)
 
 /* ptr is always &r->fd, a client having one connection; the callbacks
  * that need the time read the clock. */
+/*
+ * Write what is queued now, in one write(2) and without waiting for
+ * epoll to say the socket has room, which it nearly always has: EPOLLOUT
+ * is asked for only while it is full.  -1: dropped.
+ */
+static int
+flush(struct redis *r)
+{
+	if (buf_flush(&r->out, r->fd) == -1) {
+		drop(r, "connection lost", "write: %s", strerror(errno));
+		return -1;
+	}
+	if (want(r) == -1) {
+		drop(r, "connection lost", "epoll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void
 redis_on_io(struct redis *r, void *ptr, uint32_t events, int64_t now)
 {
@@ -637,10 +656,6 @@ redis_on_io(struct redis *r, void *ptr, uint32_t events, int64_t now)
 		return;		/* dropped earlier in this batch */
 	if (r->state == REDIS_CONNECTING) {
 		on_connect(r);
-		return;
-	}
-	if ((events & EPOLLOUT) && buf_flush(&r->out, r->fd) == -1) {
-		drop(r, "connection lost", "write: %s", strerror(errno));
 		return;
 	}
 	/* one read a wake-up: epoll is level-triggered, the rest waits */
@@ -661,8 +676,8 @@ redis_on_io(struct redis *r, void *ptr, uint32_t events, int64_t now)
 				return;
 		}
 	}
-	if (want(r) == -1)
-		drop(r, "connection lost", "epoll: %s", strerror(errno));
+	/* with what the replies' callbacks queued */
+	flush(r);
 }
 
 /* Commands queued and not written, nor waiting for room in the socket. */
@@ -686,27 +701,15 @@ redis_next_deadline(const struct redis *r)
 }
 
 /*
- * Write what this pass of the loop queued, in one write(2) and without
- * waiting for epoll to say the socket has room, which it nearly always
- * has: EPOLLOUT is asked for only when it is full.  Then reconnect once
- * the back-off is over; give up a connect, or a connection whose oldest
- * command has had no reply, after the timeout.
+ * Write what this pass of the loop queued elsewhere (flush()).  Then
+ * reconnect once the back-off is over; give up a connect, or a
+ * connection whose oldest command has had no reply, after the timeout.
  */
 void
 redis_on_deadline(struct redis *r, int64_t now)
 {
-	if (unwritten(r)) {
-		if (buf_flush(&r->out, r->fd) == -1) {
-			drop(r, "connection lost", "write: %s",
-			    strerror(errno));
-			return;
-		}
-		if (want(r) == -1) {
-			drop(r, "connection lost", "epoll: %s",
-			    strerror(errno));
-			return;
-		}
-	}
+	if (unwritten(r) && flush(r) == -1)
+		return;
 	if (r->state == REDIS_DOWN && now >= r->at)
 		start_connect(r, now);
 	else if (r->state == REDIS_CONNECTING && now >= r->at)
