@@ -224,43 +224,44 @@ _Static_assert(NKEYS(on_init_keys) <= MAX_KEYS && NKEYS(server_keys) <=
     MAX_KEYS && NKEYS(cluster_keys) <= MAX_KEYS && NKEYS(top_keys) <=
     MAX_KEYS, "a key table outgrew keys_walk()");
 
-/* An error about field, at the place config_where() knows, else at the
- * main file; always -1. */
+/* "WHERE: path: message", WHERE the place config_where() knows of
+ * field, else the main file. */
+static void __attribute__((format(printf, 6, 0)))
+vnote_where(struct loader *l, const void *field, const char *path,
+    char *out, size_t len, const char *fmt, va_list ap)
+{
+	const char	*where = config_where(l->cfg, field);
+	char		 msg[CONFIG_ERR_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(out, len, "%s: %s: %s", where ? where : l->cfg->path, path,
+	    msg);
+}
+
+/* An error about field, said as vnote_where() does; always -1. */
 static int __attribute__((format(printf, 4, 5)))
 fail_where(struct loader *l, const void *field, const char *path,
     const char *fmt, ...)
 {
-	const char	*where = config_where(l->cfg, field);
-	char		 msg[CONFIG_ERR_MAX];
 	va_list		 ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vnote_where(l, field, path, l->t.err, l->t.errlen, fmt, ap);
 	va_end(ap);
-	snprintf(l->t.err, l->t.errlen, "%s: %s: %s", where ? where :
-	    l->cfg->path, path, msg);
 	return -1;
 }
 
-/* A warning that names where field was set, as fail_where() does. */
-static int
-warn_where(struct loader *l, const void *field, const char *path,
-    const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
+/* A warning about field, kept for main to log; -1 only out of memory. */
+static int __attribute__((format(printf, 4, 5)))
 warn_where(struct loader *l, const void *field, const char *path,
     const char *fmt, ...)
 {
-	const char	*where = config_where(l->cfg, field);
-	char		 msg[CONFIG_ERR_MAX], line[CONFIG_ERR_MAX + PATH_LEN];
+	char		 line[CONFIG_ERR_MAX + PATH_LEN];
 	va_list		 ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vnote_where(l, field, path, line, sizeof(line), fmt, ap);
 	va_end(ap);
-	snprintf(line, sizeof(line), "%s: %s: %s", where ? where :
-	    l->cfg->path, path, msg);
 	return tree_keep_warning(&l->t, line);
 }
 
