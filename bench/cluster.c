@@ -254,6 +254,21 @@ exit_counters(const struct rr_proc *r, struct counters *c)
 	free(log);
 }
 
+static void
+counters_add(struct counters *sum, const struct counters *c)
+{
+	sum->lines += c->lines;
+	sum->delivered += c->delivered;
+	sum->skipped += c->skipped;
+	sum->overlap += c->overlap;
+	sum->busy += c->busy;
+	sum->late += c->late;
+	sum->coordinator += c->coordinator;
+	sum->won += c->won;
+	sum->lost += c->lost;
+	sum->unavailable += c->unavailable;
+}
+
 /*
  * name.yaml: nsched schedules s0, s1... each `when`, on `workers` of
  * command (a YAML list), with the cluster on port (0: without).
@@ -352,15 +367,7 @@ late_run(struct bench *b, struct late *l, int round, int64_t dur,
 	nrec = 1 + read_records(fd, rec + 1, TICK_RECORDS - 1);
 	close(fd);
 	exit_counters(&r, &c);
-	l->c.delivered += c.delivered;
-	l->c.skipped += c.skipped;
-	l->c.overlap += c.overlap;
-	l->c.busy += c.busy;
-	l->c.late += c.late;
-	l->c.coordinator += c.coordinator;
-	l->c.won += c.won;
-	l->c.lost += c.lost;
-	l->c.unavailable += c.unavailable;
+	counters_add(&l->c, &c);
 	/* the clocks drift apart only when the wall clock is stepped */
 	off = off0 + (off1 - off0) / 2;
 	if (off1 - off0 > 100000 || off0 - off1 > 100000)
@@ -647,10 +654,7 @@ fleet_rows(struct rr_proc *r, const long *run)
 		printf("  fleet%-3d %8ld %8ld %9lld %9lld %9lld %9lld\n", i,
 		    (long)r[i].pid, run[i], c.won, c.lost, c.busy,
 		    c.unavailable);
-		sum.won += c.won;
-		sum.lost += c.lost;
-		sum.busy += c.busy;
-		sum.unavailable += c.unavailable;
+		counters_add(&sum, &c);
 	}
 	printf("  %-8s %8s %8s %9lld %9lld %9lld %9lld\n", "all", "", "",
 	    sum.won, sum.lost, sum.busy, sum.unavailable);
