@@ -263,6 +263,16 @@ log_ms() {	# from log lines on stdin, their time as ms since midnight
 	       print ((a[1] * 60 + a[2]) * 60 + a[3]) * 1000 + a[4] }'
 }
 
+# check_apart ERE [log]: no two lines of the log ($D/rr.log) that match
+# are less than 0.9 s apart: what rr says at most once a second
+check_apart() {
+	local ms
+	ms=$(grep -E -- "$1" "${2:-$D/rr.log}" | log_ms)
+	check "lines /$1/ less than a second apart: $(paste -sd' ' <<<"$ms")" \
+	    awk 'NR > 1 && $1 - prev < 900 { bad = 1 } { prev = $1 }
+	    END { exit bad }' <<<"$ms"
+}
+
 worker_pids() {	# every worker pid rr or a recorder mentioned
 	{
 		log_lines "$(msg pool 'worker (spawned|ready)')" | field pid

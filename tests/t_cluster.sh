@@ -24,6 +24,9 @@ t_fleet() {
 	n=$(fleet_recv | grep -oE 'body=\{"tick":[0-9]+' | grep -oE '[0-9]+$' |
 	    sort -n | consecutive)
 	check "ticks across the fleet not 0, 1, 2, ...: first bad $n" [ -z "$n" ]
+	# three keys for the schedule, however many fires: nothing per fire
+	n=$(redis_cmd DBSIZE)
+	check "redis holds $n keys after the fleet's fires, not 3" [ "$n" = 3 ]
 	check "some fire was lost to another server" \
 	    grep -qE 'skipped_claimed=[1-9]' "$D/a/rr.log" "$D/b/rr.log" "$D/c/rr.log"
 	check "a claimed skip was logged" \
@@ -48,6 +51,7 @@ t_unavailable() {
 	    fail "fewer than 3 coordinator skip lines with redis stopped"
 	after=$(rec_count recv "$D/a/rec")
 	check "fires ran with redis stopped: $before then $after" [ "$after" -eq "$before" ]
+	check_apart "$re" "$D/a/rr.log"
 	kill -CONT "$REDISPID"
 	wait_for 40 rec_has recv $((after + 2)) "$D/a/rec" ||
 	    fail "fires did not resume after SIGCONT"

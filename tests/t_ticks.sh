@@ -92,9 +92,7 @@ t_skips() {
 	check "rr exited $? on SIGTERM" [ $? -eq 0 ]
 	check_counters
 	check_skips_logged
-	check "skip lines less than a second apart: $(log_lines "$(skip_re)" |
-	    log_ms | paste -sd' ')" awk 'NR > 1 && $1 - prev < 900 { bad = 1 }
-	    { prev = $1 } END { exit bad }' <(log_lines "$(skip_re)" | log_ms)
+	check_apart "$(skip_re)"
 	local delivered
 	delivered=$(counter delivered)
 	check "delivered=$delivered, the worker got $(rec_count recv)" \
